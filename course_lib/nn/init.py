@@ -44,18 +44,17 @@ def _check(fan_in: int, fan_out: int, rng) -> None:
 
 
 def _normal(std: float, fan_in: int, fan_out: int, rng) -> np.ndarray:
-    _check(fan_in, fan_out, rng)
     return rng.normal(0.0, std, size=(fan_in, fan_out))
 
 
 def _uniform(std: float, fan_in: int, fan_out: int, rng) -> np.ndarray:
-    _check(fan_in, fan_out, rng)
     limit = math.sqrt(3.0) * std
     return rng.uniform(-limit, limit, size=(fan_in, fan_out))
 
 
 def glorot_normal(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndarray:
     r"""Glorot/Xavier normal: :math:`\sigma = g\sqrt{2 / (n_\text{in} + n_\text{out})}`."""
+    _check(fan_in, fan_out, rng)
     return _normal(gain * math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, rng)
 
 
@@ -66,6 +65,7 @@ def glorot_uniform(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndar
     >>> w.shape, bool(np.abs(w).max() <= 0.1)
     ((300, 300), True)
     """
+    _check(fan_in, fan_out, rng)
     return _uniform(gain * math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, rng)
 
 
@@ -76,21 +76,25 @@ def he_normal(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndarray:
     >>> round(float(w.var() * 1000), 2)
     2.0
     """
+    _check(fan_in, fan_out, rng)
     return _normal(gain * math.sqrt(2.0 / fan_in), fan_in, fan_out, rng)
 
 
 def he_uniform(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndarray:
     r"""He/Kaiming uniform on :math:`[-a, a]`, :math:`a = g\sqrt{6 / n_\text{in}}`."""
+    _check(fan_in, fan_out, rng)
     return _uniform(gain * math.sqrt(2.0 / fan_in), fan_in, fan_out, rng)
 
 
 def lecun_normal(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndarray:
     r"""LeCun normal: :math:`\sigma = g\sqrt{1 / n_\text{in}}` (the initialisation SELU needs)."""
+    _check(fan_in, fan_out, rng)
     return _normal(gain * math.sqrt(1.0 / fan_in), fan_in, fan_out, rng)
 
 
 def lecun_uniform(fan_in: int, fan_out: int, rng, gain: float = 1.0) -> np.ndarray:
     r"""LeCun uniform on :math:`[-a, a]`, :math:`a = g\sqrt{3 / n_\text{in}}`."""
+    _check(fan_in, fan_out, rng)
     return _uniform(gain * math.sqrt(1.0 / fan_in), fan_in, fan_out, rng)
 
 
@@ -126,6 +130,7 @@ def torch_kaiming_normal(fan_in: int, fan_out: int, rng, nonlinearity: str = "le
     >>> round(float(w.var() * 1000), 2)
     0.56
     """
+    _check(fan_in, fan_out, rng)
     return _normal(calculate_gain(nonlinearity, a) / math.sqrt(fan_in), fan_in, fan_out, rng)
 
 
