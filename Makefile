@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book exercises test lab bench clean
+.PHONY: help install book browser exercises test lab bench clean
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
@@ -27,10 +27,26 @@ install: $(STAMP)
 exercises: install
 
 # ---- book (Jupyter Book 1.x) ------------------------------------------------------------
+# Warnings are errors (-W), every cross-reference must resolve (-n); notebook execution is
+# cached in _build/.jupyter_cache, so a rebuild re-runs only the chapters whose code changed.
+BOOK_FLAGS ?= -W -n --keep-going
 book: install exercises
+	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
+	@echo "The book is in _build/html/index.html"
+
+# Headless Chromium for tests/test_book_browser.py: installed with apt when missing and possible.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium with apt-get (needed by the browser test)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "WARNING: Chromium is not installed and cannot be installed here (needs root and apt-get)."; \
+		echo "         tests/test_book_browser.py will FAIL. Install the 'chromium' package."; \
+	fi
 
 # ---- tests ------------------------------------------------------------------------------
-test: install
+test: install book browser
 	$(BIN)/python -m pytest -q
 
 lab: install

@@ -103,3 +103,196 @@ def plot_activations(names, xlim=(-5.0, 5.0), show_grad: bool = False, ax=None, 
         ax.set_title(title)
     return fig
 
+
+
+# ---- figures for the book: the same curves, wrapped with generated alt text -------------------------
+
+class AccessibleFigure:
+    """A rendered figure with alt text and an optional caption.
+
+    Jupyter (and the book, through MyST-NB) displays it as an HTML ``<figure>`` whose ``<img>``
+    carries the alt text, so a screen reader hears the registry's description of the curve.
+    """
+
+    def __init__(self, png: bytes, alt: str, caption: str | None = None):
+        self.png, self.alt, self.caption = png, alt, caption
+
+    def _repr_html_(self) -> str:
+        import base64
+        import html
+
+        src = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        return (f'<figure class="course-figure"><img src="{src}" alt="{html.escape(self.alt)}" '
+                f'style="max-width:100%;height:auto"/>{cap}</figure>')
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+def figure_html(fig, alt: str, caption: str | None = None, dpi: int = 110) -> AccessibleFigure:
+    """Render ``fig`` to PNG, close it, and return it with its alt text for display."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return AccessibleFigure(buf.getvalue(), alt, caption)
+
+
+def show_activation(name: str, xlim=(-5.0, 5.0), caption: str | None = None, **params) -> AccessibleFigure:
+    """The standard figure of an activation page: f (solid) and f′ (dashed), with alt text."""
+    fig = plot_activation(name, xlim=xlim, **params)
+    a = get(name)
+    title = a.title + (" (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
+    fig.axes[0].set_title(title, fontsize=10)
+    return figure_html(fig, alt_text(name, **params), caption)
+
+
+def plot_variants(name: str, variants, xlim=(-5.0, 5.0), show_grad: bool = True, ax=None, title=None):
+    """Overlay one activation under several parameter settings (one colour per setting).
+
+    ``variants`` is a sequence of parameter dicts; ``{}`` means the registry's defaults.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.0, 3.8), layout="constrained")
+    else:
+        fig = ax.figure
+    a = get(name)
+    for i, params in enumerate(variants):
+        label = ", ".join(f"{k}={v}" for k, v in params.items()) or ", ".join(
+            f"{k}={v}" for k, v in a.params.items()) or "default"
+        plot_activation(name, ax=ax, xlim=xlim, show_grad=show_grad, color=PALETTE[i % len(PALETTE)],
+                        label=f"{a.title} ({label})", **params)
+    ax.set_title(title or f"{a.title}: parameter settings compared", fontsize=10)
+    return fig
+
+
+def show_variants(name: str, variants, xlim=(-5.0, 5.0), show_grad: bool = True,
+                  caption: str | None = None) -> AccessibleFigure:
+    """:func:`plot_variants` with generated alt text."""
+    fig = plot_variants(name, variants, xlim=xlim, show_grad=show_grad)
+    settings = "; ".join(", ".join(f"{k}={v}" for k, v in p.items()) or "defaults" for p in variants)
+    alt = (f"{get(name).title} drawn for several parameter settings ({settings}); "
+           f"{'solid lines are the function, dashed lines its derivative' if show_grad else 'function only'}. "
+           + alt_text(name))
+    return figure_html(fig, alt, caption)
+
+
+def show_activations(names, xlim=(-5.0, 5.0), show_grad: bool = False, title: str | None = None,
+                     caption: str | None = None) -> AccessibleFigure:
+    """:func:`plot_activations` (several activations overlaid) with generated alt text."""
+    fig = plot_activations(names, xlim=xlim, show_grad=show_grad, title=title)
+    alt = (f"Comparison of {', '.join(get(n).title for n in names)} on [{_fmt(xlim[0])}, {_fmt(xlim[1])}]"
+           f"{' with derivatives dashed' if show_grad else ''}. "
+           + " ".join(alt_text(n) for n in names))
+    return figure_html(fig, alt, caption)
+
+
+def plot_softmax(temperatures=(0.5, 1.0, 2.0), xlim=(-5.0, 5.0), n: int = 401):
+    """Softmax of three logits ``[x, 0, -1]`` as ``x`` varies, for several temperatures.
+
+    Left: the probability of the first class (solid) and its derivative with respect to ``x``
+    (dashed, the Jacobian's diagonal entry p(1 - p)/T). Right: the probabilities at ``x = 1``
+    for each temperature, as bars.
+    """
+    from .activations import softmax, softmax_jacobian
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(8.0, 3.4), layout="constrained")
+    x = np.linspace(*xlim, n)
+    for i, t in enumerate(temperatures):
+        logits = np.stack([x, np.zeros_like(x), -np.ones_like(x)], axis=-1) / t
+        p = softmax(logits)
+        jac = softmax_jacobian(logits)[:, 0, 0] / t
+        c = PALETTE[i % len(PALETTE)]
+        ax.plot(x, p[:, 0], color=c, lw=2.2, label=f"p₁, T={t}")
+        ax.plot(x, jac, color=c, lw=1.8, ls="--", label=f"∂p₁/∂x, T={t}")
+    ax.set_xlabel("x (first logit; the others are 0 and −1)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title("Softmax probability of class 1", fontsize=10)
+    width = 0.8 / len(temperatures)
+    for i, t in enumerate(temperatures):
+        p = softmax(np.array([1.0, 0.0, -1.0]) / t)
+        bx.bar(np.arange(3) + (i - (len(temperatures) - 1) / 2) * width, p, width,
+               color=PALETTE[i % len(PALETTE)], label=f"T={t}")
+    bx.set_xticks(range(3), ["class 1\n(logit 1)", "class 2\n(logit 0)", "class 3\n(logit −1)"])
+    bx.set_ylabel("probability")
+    bx.set_title("Temperature sharpens or flattens", fontsize=10)
+    bx.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def show_softmax(temperatures=(0.5, 1.0, 2.0), caption: str | None = None) -> AccessibleFigure:
+    """:func:`plot_softmax` with generated alt text."""
+    from .activations import softmax
+
+    bars = "; ".join(
+        f"T={t}: " + ", ".join(f"{v:.2f}" for v in softmax(np.array([1.0, 0.0, -1.0]) / t))
+        for t in temperatures)
+    alt = ("Left: softmax probability of the first of three classes as its logit x varies (solid, an "
+           "S-shaped curve from 0 to 1) and its derivative (dashed, a bump), for temperatures "
+           f"{', '.join(map(str, temperatures))}; lower temperature gives a steeper curve. Right: bar chart "
+           f"of the probabilities for logits (1, 0, −1): {bars}. " + describe_range("softmax").join(
+               ["Each probability lies in ", "."]))
+    return figure_html(plot_softmax(temperatures), alt, caption)
+
+
+def plot_glu(xlim=(-5.0, 5.0), n: int = 401, gates=(-2.0, 0.0, 2.0)):
+    """GLU ``a * sigmoid(b)`` as a function of ``a`` for fixed gates ``b``, and as a function of ``b``."""
+    from .activations import glu
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(8.0, 3.4), layout="constrained")
+    x = np.linspace(*xlim, n)
+    for i, b in enumerate(gates):
+        out = glu(np.stack([x, np.full_like(x, b)], axis=-1))[:, 0]
+        ax.plot(x, out, color=PALETTE[i], lw=2.2, label=f"gate b = {b:g}")
+    ax.set_xlabel("a (the value half)")
+    ax.set_title("GLU output a·σ(b) against a", fontsize=10)
+    for i, a in enumerate((1.0, 3.0)):
+        out = glu(np.stack([np.full_like(x, a), x], axis=-1))[:, 0]
+        bx.plot(x, out, color=PALETTE[i + 3], lw=2.2, label=f"value a = {a:g}")
+    bx.set_xlabel("b (the gate half)")
+    bx.set_title("GLU output against the gate b", fontsize=10)
+    for axis in (ax, bx):
+        axis.axhline(0, color="0.6", lw=0.8)
+        axis.grid(True, alpha=0.3)
+        axis.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def show_glu(caption: str | None = None) -> AccessibleFigure:
+    alt = ("Left: GLU output against the value half a for gates b = −2, 0 and 2: straight lines through "
+           "the origin with slopes σ(b) ≈ 0.12, 0.5 and 0.88. Right: output against the gate b for values "
+           "a = 1 and 3: sigmoid curves rising from 0 to a.")
+    return figure_html(plot_glu(), alt, caption)
+
+
+def plot_maxout(xlim=(-5.0, 5.0), n: int = 401):
+    """Maxout with k = 3 over three affine pieces of one input, w·x + c: a convex piecewise-linear function."""
+    from .activations import maxout
+
+    fig, ax = plt.subplots(figsize=(5.0, 3.4), layout="constrained")
+    x = np.linspace(*xlim, n)
+    pieces = [(-0.5, -1.0), (0.3, 0.0), (1.5, -2.0)]
+    z = np.stack([w * x + c for w, c in pieces], axis=-1)
+    for i, (w, c) in enumerate(pieces):
+        ax.plot(x, w * x + c, color="0.55", lw=1.0, ls=":", label="pieces w·x + c" if i == 0 else None)
+    ax.plot(x, maxout(z, k=3)[:, 0], color=PALETTE[0], lw=2.2, label="maxout (k = 3)")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("x")
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title("Maxout of three affine pieces", fontsize=10)
+    return fig
+
+
+def show_maxout(caption: str | None = None) -> AccessibleFigure:
+    alt = ("Maxout of three straight lines of one input (dotted grey: slopes −0.5, 0.3 and 1.5): the solid "
+           "curve follows whichever line is highest, giving a convex piecewise-linear function with two corners.")
+    return figure_html(plot_maxout(), alt, caption)
+
+
+__all__ += ["AccessibleFigure", "figure_html", "show_activation", "plot_variants", "show_variants",
+            "show_activations", "plot_softmax", "show_softmax", "plot_glu", "show_glu", "plot_maxout",
+            "show_maxout"]

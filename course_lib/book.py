@@ -1,0 +1,261 @@
+"""Helpers used only by the book: property cards, framework tables and the comparison table.
+
+Everything here is generated from :data:`course_lib.activations.REGISTRY`, so a chapter can
+never state a property the registry (and therefore the test suite) does not back. Functions
+ending in ``_markdown`` return MyST Markdown text (tested); :func:`md` wraps text for display
+in a notebook, where the book renders it as Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .activations import FAMILIES, REGISTRY, get
+
+__all__ = [
+    "PAGES", "EXERCISES", "page_of", "property_card_markdown", "property_card",
+    "frameworks_markdown", "frameworks", "measure_cost", "comparison_markdown", "comparison",
+    "md",
+]
+
+#: Where each activation is taught: registry name -> (docname, section title). Activations that
+#: share a page (SiLU and Swish, softmax and its relatives) point to the same document; the
+#: gallery holds the rest. Every name in the registry appears here (a test checks it), and the
+#: browser test checks that every one of these pages shows a figure that loaded.
+PAGES: dict[str, str] = {
+    "identity": "book/outputs/regression",
+    "sigmoid": "book/sigmoidal/sigmoid",
+    "tanh": "book/sigmoidal/tanh",
+    "softsign": "book/sigmoidal/softsign",
+    "hard_sigmoid": "book/sigmoidal/hard_sigmoid",
+    "hard_tanh": "book/sigmoidal/hard_tanh",
+    "relu": "book/rectifiers/relu",
+    "leaky_relu": "book/rectifiers/leaky_relu",
+    "prelu": "book/rectifiers/prelu",
+    "rrelu": "book/practice/gallery",
+    "relu6": "book/rectifiers/relu6",
+    "leaky_relu6": "book/practice/custom",
+    "elu": "book/rectifiers/elu",
+    "selu": "book/rectifiers/selu",
+    "celu": "book/rectifiers/celu",
+    "softplus": "book/smooth/softplus",
+    "log_sigmoid": "book/outputs/binary",
+    "silu": "book/smooth/swish",
+    "swish": "book/smooth/swish",
+    "hard_swish": "book/smooth/hard_swish",
+    "gelu": "book/smooth/gelu",
+    "mish": "book/smooth/mish",
+    "squareplus": "book/practice/gallery",
+    "sparse_plus": "book/practice/gallery",
+    "exponential": "book/practice/gallery",
+    "tanhshrink": "book/practice/gallery",
+    "softshrink": "book/practice/gallery",
+    "hardshrink": "book/practice/gallery",
+    "threshold": "book/practice/gallery",
+    "softmax": "book/outputs/softmax",
+    "log_softmax": "book/outputs/softmax",
+    "softmin": "book/outputs/softmax",
+    "glu": "book/practice/gallery",
+    "maxout": "book/practice/gallery",
+}
+
+#: The graded assignments: id -> title (the student notebook is exercises/<id>/<id>.ipynb).
+EXERCISES: dict[str, str] = {
+    "a1_sigmoid_tanh": "Sigmoid and tanh",
+    "a2_relu_family": "The ReLU family",
+    "a3_smooth": "Smooth activations",
+    "a4_softmax": "Softmax",
+    "a5_backprop": "Backpropagation",
+    "a6_design": "Design your own activation",
+}
+
+
+def page_of(name: str) -> str:
+    """The document that teaches ``name``.
+
+    >>> page_of("relu")
+    'book/rectifiers/relu'
+    """
+    get(name)  # a helpful KeyError for typos
+    return PAGES[name]
+
+
+def _num(v: float) -> str:
+    if math.isinf(v):
+        return r"\infty" if v > 0 else r"-\infty"
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.4g}"
+
+
+def _range_math(lo: float, hi: float) -> str:
+    left = "(" if math.isinf(lo) else "["
+    right = ")" if math.isinf(hi) else "]"
+    return f"${left}{_num(lo)}, {_num(hi)}{right}$"
+
+
+def _yes(v: bool | None) -> str:
+    return "—" if v is None else ("yes" if v else "no")
+
+
+def _params(params) -> str:
+    return ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none"
+
+
+_SMOOTH = {
+    "C∞": "smooth ($C^\\infty$)",
+    "C1": "continuously differentiable ($C^1$)",
+    "C0": "continuous, with corners ($C^0$)",
+    "discontinuous": "discontinuous (jumps)",
+    None: "—",
+}
+_SAT = {
+    "both": "both tails ($f' \\to 0$ as $x \\to \\pm\\infty$)",
+    "left": "left tail only ($f' \\to 0$ as $x \\to -\\infty$)",
+    "right": "right tail only ($f' \\to 0$ as $x \\to +\\infty$)",
+    "none": "neither tail",
+}
+
+
+def property_card_markdown(name: str) -> str:
+    """A two-column Markdown table of everything the registry records about ``name``.
+
+    The derivative at each kink is *computed* by the library, so the card shows the convention
+    the tests pin, not a number typed into a chapter.
+
+    >>> "| Output range (closure) | $(0, 1)$ |" in property_card_markdown("sigmoid")
+    False
+    >>> "| Output range (closure) | $[0, 1]$ |" in property_card_markdown("sigmoid")
+    True
+    """
+    a = get(name)
+    rows = [
+        ("Definition", f"$f(x) = {a.formula}$" if a.elementwise else f"${a.formula}$"),
+        ("Derivative", f"$f'(x) = {a.derivative}$" if a.elementwise else f"${a.derivative}$"),
+        ("Output range (closure)", _range_math(*a.output_range) if a.elementwise else
+         (_range_math(*a.output_range) if a.output_range != (-math.inf, math.inf) else "$\\mathbb{R}$")),
+    ]
+    if a.elementwise:
+        bounds = {(True, True): "above and below", (True, False): "below only",
+                  (False, True): "above only", (False, False): "neither side"}
+        rows += [
+            ("Bounded", bounds[(a.bounded_below, a.bounded_above)]),
+            ("Monotonic", _yes(a.monotonic)),
+            ("Zero-centred (odd)", _yes(a.zero_centred)),
+            ("Smoothness", _SMOOTH[a.smoothness]),
+            ("Saturates", _SAT[a.saturating]),
+            ("Self-normalising", _yes(a.self_normalising)),
+        ]
+        if a.kinks:
+            conv = ", ".join(f"$f'({_num(k)}) = {_num(float(a.derivative_at(k)))}$" for k in a.kinks)
+            rows.append(("Kinks (library's $f'$ there)", conv))
+        else:
+            rows.append(("Kinks", "none"))
+    else:
+        rows.append(("Acts on", "a whole vector (along `axis`); the backward pass is a vector–Jacobian product"))
+    rows += [
+        ("Default parameters", _params(a.params)),
+        ("Notable variants", "; ".join(_params(v) for v in a.variants) or "—"),
+        ("Family", FAMILIES[a.family]),
+        ("Introduced", f"{a.year}: {a.paper} {{cite:p}}`{a.bibkey}`"),
+        ("PyTorch", f"`{a.pytorch}`" if a.pytorch else "none built in"),
+        ("Keras", f"`{a.keras}`" if a.keras else "none built in"),
+    ]
+    if a.framework_notes:
+        rows.append(("Framework notes", a.framework_notes))
+    body = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return f"| {a.title} | |\n|:--|:--|\n{body}\n"
+
+
+def frameworks_markdown(names) -> str:
+    """A table of the PyTorch and Keras names (and disagreements) for ``names``.
+
+    >>> print(frameworks_markdown(["relu"]).splitlines()[2])
+    | ReLU | `torch.nn.ReLU` | `keras.activations.relu` | none | — |
+    """
+    lines = ["| Activation | PyTorch | Keras | Library defaults | Where frameworks differ |",
+             "|:--|:--|:--|:--|:--|"]
+    for name in names:
+        a = get(name)
+        lines.append(
+            f"| {a.title} | {f'`{a.pytorch}`' if a.pytorch else 'none'} | "
+            f"{f'`{a.keras}`' if a.keras else 'none'} | {_params(a.params)} | {a.framework_notes or '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+def measure_cost(name: str, n: int = 100_000, repeats: int = 5, seed: int = 0) -> float:
+    """Median time of one forward plus backward pass, in nanoseconds per element.
+
+    The input is ``n`` standard-normal float64 values; the backward pass is the elementwise
+    derivative, or the vector-Jacobian product with an all-ones upstream gradient for the
+    vector-valued activations (on rows of 8 values).
+    """
+    a = get(name)
+    x = np.random.default_rng(seed).standard_normal(n)
+    if a.elementwise:
+        def run():
+            a.fn(x, **a.params)
+            a.grad(x, **a.params)
+    else:
+        xv = x.reshape(-1, 8)
+        g = np.ones_like(a.fn(xv, **a.params))
+
+        def run():
+            a.fn(xv, **a.params)
+            a.grad(xv, g, **a.params)
+    run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)) / n * 1e9
+
+
+def comparison_markdown(names=None, costs: dict[str, float] | None = None) -> str:
+    """One row per activation: range, properties, year, frameworks and the measured cost.
+
+    ``costs`` maps names to nanoseconds per element (forward + backward); with ``None`` the
+    cost is measured now with :func:`measure_cost`, and shown relative to ReLU as well.
+    """
+    names = list(REGISTRY) if names is None else list(names)
+    if costs is None:
+        costs = {n: measure_cost(n) for n in set(names) | {"relu"}}
+    ref = costs.get("relu")
+    lines = ["| Activation | Range (closure) | Monotonic | Odd | Smoothness | Saturates | Year | PyTorch | Keras "
+             "| ns/element (f + f′) | × ReLU |",
+             "|:--|:--|:-:|:-:|:--|:--|--:|:-:|:-:|--:|--:|"]
+    for name in names:
+        a = get(name)
+        rel = f"{costs[name] / ref:.1f}" if ref else "—"
+        lines.append(
+            f"| {{doc}}`{a.title} </{PAGES[name]}>` | {_range_math(*a.output_range)} | "
+            f"{_yes(a.monotonic)} | {_yes(a.zero_centred)} | {a.smoothness or 'vector'} | "
+            f"{a.saturating if a.elementwise else '—'} | {a.year} | {'✓' if a.pytorch else '—'} | "
+            f"{'✓' if a.keras else '—'} | {costs[name]:.1f} | {rel} |")
+    return "\n".join(lines) + "\n"
+
+
+def md(text: str):
+    """Wrap Markdown text for display in a notebook (rendered as MyST by the book)."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def property_card(name: str):
+    """Display the property card of ``name`` (see :func:`property_card_markdown`)."""
+    return md(property_card_markdown(name))
+
+
+def frameworks(names):
+    """Display the framework table for ``names`` (see :func:`frameworks_markdown`)."""
+    return md(frameworks_markdown(names))
+
+
+def comparison(names=None):
+    """Measure and display the comparison table (see :func:`comparison_markdown`)."""
+    return md(comparison_markdown(names))
