@@ -52,6 +52,14 @@ def q_scaled(a):  # K(a) = Q(a) * exp(a^2/2), Q(a) = erfc(a/sqrt 2)/2
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
+def gelu_neg_scaled(a):  # G(a) = a K(a): -gelu(-a) = G(a) exp(-a^2/2)
+    return a * q_scaled(a)
+
+
+def gelu_grad_neg_scaled(a):  # D(a) = K(a) - a/sqrt(2 pi): gelu'(-a) = D(a) exp(-a^2/2)
+    return q_scaled(a) - a / mp.sqrt(2 * mp.pi)
+
+
 def sig(x):
     return 1 / (1 + mp.exp(-x))
 
@@ -113,11 +121,21 @@ def main():
     lines.append("#: Q(a) * exp(a**2 / 2) on consecutive intervals: (a, b, chebyshev coefficients)")
     lines.append(f"NORMAL_TAIL_SCALED = {pieces!r}")
     lines.append("")
+    g_edges = [0.25] + edges[1:]
+    g_pieces = [(float(a), float(b), cheb_coeffs(gelu_neg_scaled, a, b)) for a, b in zip(g_edges[:-1], g_edges[1:])]
+    lines.append("#: G(a) = a Q(a) exp(a**2 / 2) on [0.25, 40], so that gelu(-a) = -G(a) exp(-a**2 / 2)")
+    lines.append(f"GELU_NEG_SCALED = {g_pieces!r}")
+    lines.append("")
+    d_edges = [(0, 0.25), (1.5, 2.5), (2.5, 4), (4, 6.5), (6.5, 9), (9, 13), (13, 19), (19, 28), (28, 40)]
+    d_pieces = [(float(a), float(b), cheb_coeffs(gelu_grad_neg_scaled, a, b)) for a, b in d_edges]
+    lines.append("#: D(a) = Q(a) exp(a**2/2) - a/sqrt(2 pi) away from its root, so gelu'(-a) = D(a) exp(-a**2/2)")
+    lines.append(f"GELU_GRAD_NEG_SCALED = {d_pieces!r}")
+    lines.append("")
     roots = [
         root_table("SILU_GRAD_ROOT", silu_grad, -1.28, (-1.6, -1.0)),
         root_table("GELU_GRAD_ROOT", gelu_grad, -0.75, (-1.6, -0.25)),
         root_table("GELU_TANH_GRAD_ROOT", gelu_tanh_grad, -0.75, (-1.6, -0.25)),
-        root_table("MISH_GRAD_ROOT", mish_grad, -1.19, (-3.0, -0.2)),
+        root_table("MISH_GRAD_ROOT", mish_grad, -1.19, (-1.5, -0.9)),
     ]
     for name, (r_hi, r_lo), (a, b), coeffs in roots:
         lines.append(f"#: f'(x) / (x - x0) on [{a}, {b}], root x0 = hi + lo")

@@ -166,7 +166,7 @@ def cheb_eval(x: np.ndarray, a: float, b: float, coeffs) -> np.ndarray:
 
 def piecewise_cheb(x: np.ndarray, pieces) -> np.ndarray:
     """Evaluate a piecewise Chebyshev table ``[(a, b, coeffs), ...]`` at ``x`` within its span."""
-    out = np.empty_like(x)
+    out = np.full_like(x, np.nan)  # a gap in the table shows up as NaN, never as garbage
     for a, b, coeffs in pieces:
         m = (x >= a) & (x <= b)
         if m.any():

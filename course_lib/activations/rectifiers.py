@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import elementwise, propagate_nan
+from ._numeric import elementwise, propagate_nan, two_prod
 
 __all__ = [
     "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "prelu", "prelu_grad",
@@ -286,8 +286,27 @@ def celu(x, alpha: float = 1.0):
 def celu_grad(x, alpha: float = 1.0):
     r"""Derivative of CELU: 1 for :math:`x > 0`, :math:`e^{x/\alpha}` for :math:`x \le 0` (1 at 0).
 
+    For :math:`\alpha \ne 1` the quotient :math:`x/\alpha` is carried with its rounding
+    error, which ``exp`` would otherwise amplify in the left tail.
+
     >>> celu_grad([-2.0, 0.0, 2.0], alpha=2.0)
     array([0.36787944, 1.        , 1.        ])
     """
     _check_alpha("celu_grad", alpha)
-    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+    y = np.minimum(x, 0.0)
+    if alpha == 1.0:
+        return np.where(x > 0, 1.0, np.exp(y))
+    q, q_lo = _divide_dd(y, alpha)
+    return np.where(x > 0, 1.0, np.exp(q) * (1.0 + q_lo))
+
+
+def _divide_dd(y: np.ndarray, alpha: float):
+    """``y / alpha`` as ``q + q_lo`` (the rounding error of the quotient, to first order).
+
+    ``exp`` amplifies an absolute error in its argument into a relative error of the same
+    size, so at ``y/alpha = -700`` a rounded quotient alone costs hundreds of ULP.
+    """
+    q = y / alpha
+    p, p_lo = two_prod(q, alpha)
+    q_lo = np.where(np.isfinite(p_lo), ((y - p) - p_lo) / alpha, 0.0)
+    return q, q_lo

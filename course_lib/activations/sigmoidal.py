@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import elementwise, propagate_nan
+from ._numeric import EXP_M64, elementwise, propagate_nan
 
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softsign", "softsign_grad",
     "hard_sigmoid", "hard_sigmoid_grad", "hard_tanh", "hard_tanh_grad",
 ]
-
-_LN4 = 1.3862943611198906  # log(4) rounded to float64
-
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) from e = exp(-|x|) so that exp never overflows: 1/(1+e) or e/(1+e)."""
@@ -26,11 +23,22 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, r, e * r)
 
 
+def _square_one_plus(e: np.ndarray) -> np.ndarray:
+    """(1 + e)**2 for 0 <= e <= 1 with a single rounding error.
+
+    ``1 + e`` is split exactly into ``t + c`` (Fast2Sum), so the square
+    ``t*t + 2*t*c`` carries only the roundings of the last two operations, and those of
+    ``t*t`` are far below the final ulp once added.
+    """
+    t = 1.0 + e
+    c = e - (t - 1.0)
+    return t * t + (2.0 * t) * c
+
+
 def _sigmoid_grad(x: np.ndarray) -> np.ndarray:
     """sigma'(x) = e / (1 + e)^2 with e = exp(-|x|): symmetric, no cancellation."""
     e = np.exp(-np.abs(x))
-    r = 1.0 / (1.0 + e)
-    return e * r * r
+    return e / _square_one_plus(e)
 
 
 @elementwise
@@ -106,19 +114,18 @@ def tanh_grad(x):
     Smooth; maximum 1 at 0. Stability: ``1 - tanh(x)**2`` is exactly 0 for
     :math:`|x| > 19.1` although the true value is :math:`\approx 4e^{-2|x|}`; the last
     form keeps full relative precision in the tails (and, deep in the tail, computes
-    :math:`\exp(\ln 4 - 2|x|)` so the factor 4 is not applied to an already-subnormal
-    number).
+    the factor 4 on a normal number so it is not applied to an already-subnormal
+    number, but scaled: :math:`4 e^{64 - 2|x|} \cdot e^{-64}`).
 
     >>> tanh_grad([0.0, 20.0])
     array([1.00000000e+00, 1.69934170e-17])
     """
     a = np.abs(x)
     e = np.exp(-2.0 * a)
-    r = 1.0 / (1.0 + e)
-    out = 4.0 * e * r * r
+    out = (4.0 * e) / _square_one_plus(e)
     deep = a > 350.0
     if deep.any():
-        out[deep] = np.exp(_LN4 - 2.0 * a[deep])
+        out[deep] = (4.0 * np.exp(64.0 - 2.0 * a[deep])) * EXP_M64
     return out
 
 

@@ -20,7 +20,7 @@ from ._numeric import (
     DEEP_TAIL, EXP_M64, elementwise, piecewise_cheb, propagate_nan, root_window, two_prod,
     two_sum,
 )
-from .sigmoidal import _sigmoid
+from .sigmoidal import _sigmoid, _square_one_plus
 
 __all__ = [
     "softplus", "softplus_grad", "log_sigmoid", "log_sigmoid_grad", "silu", "silu_grad",
@@ -127,10 +127,8 @@ def _sigmoid_dd(zh, zl):
 def _silu_grad(z: np.ndarray) -> np.ndarray:
     """silu'(z) = sigma(z) (1 + z sigma(-z)); see :func:`silu_grad` for the re-association."""
     e = np.exp(-np.abs(z))
-    r = 1.0 / (1.0 + e)
-    pos = (1.0 + e * (1.0 + z)) * r * r
-    neg = e * ((1.0 + z) + e) * r * r
-    out = np.where(z >= 0, pos, neg)
+    num = np.where(z >= 0, 1.0 + e * (1.0 + z), e * ((1.0 + z) + e))
+    out = num / _square_one_plus(e)
     deep = z < DEEP_TAIL
     if deep.any():
         zd = z[deep]
@@ -260,22 +258,16 @@ def hard_swish_grad(x):
 
 # --- GELU ----------------------------------------------------------------------------------
 
-def _normal_tail(a: np.ndarray):
-    """Return ``(K, E, deep)`` with :math:`Q(a) = \\Phi(-a) = K \\cdot E` for ``a >= 0``.
+def _half_square_exp(a: np.ndarray):
+    """``(E, deep)`` with :math:`E = e^{-a^2/2}` from the exact square ``a*a = h + l``.
 
-    ``K = Q(a) e^{a^2/2}`` comes from a Chebyshev table (0 for ``a > 40``) and
-    ``E = e^{-a^2/2}`` is computed from the exact square ``a*a = h + l``. Where ``E`` would be
-    subnormal (``deep``), ``E`` is returned multiplied by ``e^{64}``: the caller multiplies
-    by ``EXP_M64`` last.
+    Where ``E`` would be subnormal (``deep``) it is returned multiplied by :math:`e^{64}`;
+    the caller multiplies by ``EXP_M64`` last. ``a`` must be at most 40.
     """
-    ac = np.minimum(a, 40.0)
-    k = piecewise_cheb(ac, _tables.NORMAL_TAIL_SCALED)
-    h, l = two_prod(ac, ac)
+    h, l = two_prod(a, a)
     arg = -0.5 * h
     deep = arg < DEEP_TAIL
-    e = np.exp(np.where(deep, arg + 64.0, arg)) * (1.0 - 0.5 * l)
-    k = np.where(a > 40.0, 0.0, k)
-    return k, e, deep
+    return np.exp(np.where(deep, arg + 64.0, arg)) * (1.0 - 0.5 * l), deep
 
 
 @elementwise
@@ -288,9 +280,10 @@ def gelu(x, approximate: str = "none"):
 
     .. math:: \frac{x}{2}\Bigl(1 + \tanh\Bigl(\sqrt{2/\pi}\,(x + 0.044715x^3)\Bigr)\Bigr)
 
-    Exact form: ``scipy.special.erfc`` loses up to hundreds of ULP in the tail, so
-    :math:`\Phi(-a) = K(a)\,e^{-a^2/2}` with :math:`K` from a Chebyshev table and the
-    square :math:`a^2` formed exactly. Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the
+    Exact form: ``scipy.special.erfc`` loses up to hundreds of ULP in the tail, so with
+    :math:`a = |x|` the normal tail is :math:`\Phi(-a) = K(a)\,e^{-a^2/2}`, where :math:`K`
+    (and :math:`aK(a)`, for the left branch) come from Chebyshev tables and the square
+    :math:`a^2` is formed exactly. Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the
     polynomial :math:`2u` is carried in double-double arithmetic.
 
     Paper: Hendrycks & Gimpel, "Gaussian Error Linear Units" (2016).
@@ -303,11 +296,14 @@ def gelu(x, approximate: str = "none"):
     if approximate == "tanh":
         return _gelu_tanh(x)
     _check_approximate("gelu", approximate)
-    k, e, deep = _normal_tail(np.abs(x))
-    out = np.where(x >= 0, x * (1.0 - k * e), (x * k) * e)
-    if deep.any():
-        out[deep & (x < 0)] *= EXP_M64
-        out[deep & (x >= 0)] = x[deep & (x >= 0)]
+    a = np.minimum(np.abs(x), 40.0)
+    e, deep = _half_square_exp(a)
+    k = piecewise_cheb(a, _tables.NORMAL_TAIL_SCALED)
+    g = np.where(a < 0.25, a * k, piecewise_cheb(np.maximum(a, 0.25), _tables.GELU_NEG_SCALED))
+    out = np.where(x >= 0, x * (1.0 - k * e), -(g * e))
+    out[deep] = np.where(x[deep] >= 0, x[deep], out[deep] * EXP_M64)
+    far = np.abs(x) > 40.0  # Phi(-40) < 1e-348: gelu is x on the right, -0 on the left
+    out[far] = np.where(x[far] > 0, x[far], -0.0)
     return out
 
 
@@ -317,24 +313,29 @@ def gelu_grad(x, approximate: str = "none"):
 
     .. math:: \operatorname{gelu}'(x) = \Phi(x) + x\,\varphi(x)
 
-    It vanishes at :math:`x_0 \approx -0.75179`, where the two terms cancel; near it
+    For :math:`x < 0` this is :math:`D(a)\,e^{-a^2/2}` with :math:`a = -x` and
+    :math:`D(a) = K(a) - a/\sqrt{2\pi}` tabulated. It vanishes at
+    :math:`x_0 \approx -0.75179`, where the two terms cancel; near it
     (:math:`-1.6 < x < -0.25`) the value is :math:`(x - x_0)\,g(x)` from a Chebyshev table.
     For the tanh form, :math:`\sigma(z) + x\,\sigma(z)\sigma(-z)\,z'` with
     :math:`z = 2\sqrt{2/\pi}(x + 0.044715x^3)`, with the same treatment of its root.
 
     >>> gelu_grad([-1.0, 0.0, 1.0])
     array([-0.08331547,  0.5       ,  1.08331547])
+    >>> gelu_grad([-1.0, 1.0], approximate="tanh")
+    array([-0.08296408,  1.08296408])
     """
     if approximate == "tanh":
         return _gelu_tanh_grad(x)
     _check_approximate("gelu_grad", approximate)
-    a = np.abs(x)
-    k, e, deep = _normal_tail(a)
-    phi_scaled = _INV_SQRT_2PI * e
-    out = np.where(x >= 0, (1.0 - k * e) + x * phi_scaled, (k - a * _INV_SQRT_2PI) * e)
-    if deep.any():
-        out[deep & (x < 0)] *= EXP_M64
-        out[deep & (x >= 0)] = 1.0
+    a = np.minimum(np.abs(x), 40.0)
+    e, deep = _half_square_exp(a)
+    k = piecewise_cheb(a, _tables.NORMAL_TAIL_SCALED)
+    d = piecewise_cheb(np.where((a > 0.25) & (a < 1.5), 0.0, a), _tables.GELU_GRAD_NEG_SCALED)
+    out = np.where(x >= 0, (1.0 - k * e) + x * (_INV_SQRT_2PI * e), d * e)
+    out[deep] = np.where(x[deep] >= 0, 1.0, out[deep] * EXP_M64)
+    far = np.abs(x) > 40.0  # |x| phi(x) < 1e-340: the derivative is 0 (left) or 1 (right)
+    out[far] = np.where(x[far] > 0, 1.0, -0.0)
     return root_window(x, out, _tables.GELU_GRAD_ROOT)
 
 
@@ -344,8 +345,8 @@ def _check_approximate(name: str, approximate: str) -> None:
 
 
 # 2*sqrt(2/pi) and 0.044715 as double-doubles (hi + lo)
-_K2_HI, _K2_LO = 1.5957691216057308, -2.6769460073560328e-17
-_C_HI, _C_LO = 0.044715, -3.3244478359335324e-18
+_K2_HI, _K2_LO = 1.5957691216057308, -9.96930880911092e-17
+_C_HI, _C_LO = 0.044715, 2.1960211427085595e-18
 
 
 def _gelu_tanh_argument(x: np.ndarray):
@@ -373,14 +374,28 @@ def _gelu_tanh(x):
 
 
 def _gelu_tanh_grad(x):
+    """sigma(z) + x sigma(z) sigma(-z) z', with e = exp(-|z|) as a rational function of e.
+
+    Since x z' = 3z - 2 K2 x (K2 = 2 sqrt(2/pi)), the left branch is e B / (1 + e)^2 with
+    B = (1 + e) + 3z - 2 K2 x formed in double-double arithmetic; B cancels only at the
+    root, which the Chebyshev window covers.
+    """
     zh, zl, xc = _gelu_tanh_argument(x)
-    s, sm = _sigmoid_dd(zh, zl), _sigmoid_dd(-zh, None if zl is None else -zl)
-    dz = _K2_HI * (1.0 + 3.0 * _C_HI * xc * xc)
-    out = s * (1.0 + x * sm * dz)
+    neg = zh < 0
+    e = np.exp(-np.abs(zh)) * (1.0 - np.sign(zh) * zl)
+    uh, ul = two_prod(_K2_HI, xc)
+    ul = ul + _K2_LO * xc
+    ph, pl = two_prod(3.0, zh)
+    sh, sl = two_sum(ph, -2.0 * uh)
+    x_dz_lo = sl + pl + 3.0 * zl - 2.0 * ul  # x z' = sh + x_dz_lo
+    bh, bl = two_sum(1.0, e)
+    big_h, big_l = two_sum(bh, sh)
+    big = big_h + (big_l + bl + x_dz_lo)
+    x_dz = sh + x_dz_lo
+    out = np.where(neg, e * big, (1.0 + e) + e * x_dz) / _square_one_plus(e)
     deep = zh < DEEP_TAIL
     if deep.any():
-        xd = xc[deep]
-        out[deep] = ((1.0 + xd * dz[deep]) * (np.exp(zh[deep] + 64.0) * (1.0 + zl[deep]))) * EXP_M64
+        out[deep] = ((1.0 + x_dz[deep]) * (np.exp(zh[deep] + 64.0) * (1.0 + zl[deep]))) * EXP_M64
     return root_window(x, out, _tables.GELU_TANH_GRAD_ROOT)
 
 
@@ -421,14 +436,14 @@ def mish_grad(x):
     Rational in :math:`e = e^{\mp x}`: for :math:`x < 0`,
     :math:`e\,[(e+2)(n+2) + 4x(1+e)]/(n+2)^2`; for :math:`x \ge 0`,
     :math:`[ND + 4xe^2(1+e)]/D^2` with :math:`N = 1 + 2e`, :math:`D = N + 2e^2`. Its zero
-    :math:`x_0 \approx -1.19243` is handled by a Chebyshev table on :math:`(-3, -0.2)`.
+    :math:`x_0 \approx -1.19243`: the bracket is formed in double-double arithmetic, and within
+    :math:`(-1.5, -0.9)` the value comes from a Chebyshev table of :math:`\operatorname{mish}'(x)/(x - x_0)`.
 
     >>> mish_grad([-1.0, 0.0, 1.0])
     array([0.05921676, 0.6       , 1.04903773])
     """
     e = np.exp(-np.abs(x))
-    n = e * (e + 2.0)
-    neg = e * ((e + 2.0) * (n + 2.0) + 4.0 * x * (1.0 + e)) / ((n + 2.0) * (n + 2.0))
+    neg = _mish_grad_negative(x, e)
     num = 1.0 + 2.0 * e
     den = num + 2.0 * e * e
     pos = (num * den + 4.0 * x * e * e * (1.0 + e)) / (den * den)
@@ -438,6 +453,26 @@ def mish_grad(x):
         xd = x[deep]
         out[deep] = ((1.0 + xd) * np.exp(xd + 64.0)) * EXP_M64
     return root_window(x, out, _tables.MISH_GRAD_ROOT)
+
+
+def _mish_grad_negative(x: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """mish'(x) for x < 0 as e B / w^2, with w = e(e + 2) + 2 and
+    B = (e + 2) w + 4x(1 + e) formed in double-double arithmetic (B cancels near the root)."""
+    ah, al = two_sum(2.0, e)  # e + 2
+    nh, nl = two_prod(e, ah)
+    nl = nl + e * al  # n = e (e + 2)
+    wh, wl = two_sum(2.0, nh)
+    wl = wl + nl  # w = n + 2
+    ph, pl = two_prod(ah, wh)
+    pl = pl + ah * wl + al * wh  # P = (e + 2) w
+    bh, bl = two_sum(1.0, e)
+    xc = np.maximum(x, -1e300)
+    qh, ql = two_prod(xc, bh)
+    ql = ql + xc * bl  # Q = x (1 + e); 4Q is exact
+    sh, sl = two_sum(ph, 4.0 * qh)
+    big = sh + (sl + pl + 4.0 * ql)
+    w2 = wh * wh + 2.0 * wh * wl
+    return (e * big) / w2
 
 
 # --- squareplus, sparse-plus, exponential ---------------------------------------------------
