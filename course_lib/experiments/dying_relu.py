@@ -57,7 +57,7 @@ def dying_relu(activations=("relu", "leaky_relu", "elu"), learning_rates=(0.001,
                         hist = train(net, data.X_train, data.y_train, Adam(net.parameters(), lr),
                                      np.random.default_rng(seed + 100), epochs=epochs,
                                      X_val=data.X_test, y_val=data.y_test, progress=False)
-                    net.predict(data.X_train)
+                        net.predict(data.X_train)
                     d_seed.append(np.mean(hist.dead_fraction, axis=1))
                     o_seed.append(np.mean([np.mean(np.all(layer.last_input <= 0, axis=0))
                                            for layer in net.activation_layers]))

@@ -46,7 +46,7 @@ def effective_linear_map(net) -> tuple[np.ndarray, np.ndarray]:
 
 
 def linear_collapse(activations=("identity", "tanh", "relu"), depth: int = 4, width: int = 16,
-                    epochs: int = 150, n: int = 400, noise: float = 0.2, grid: int = 120,
+                    epochs: int = 100, n: int = 1000, noise: float = 0.2, grid: int = 120,
                     seed: int = 0) -> LinearCollapseResult:
     """Train the same ``depth``-hidden-layer MLP on moons with each activation (Adam, binary
     cross-entropy) and evaluate its decision function on a grid."""

@@ -73,13 +73,14 @@ def _evaluate(model, loss_fn, metric, X, y):
 
 def train(model, X, y, optimizer, rng, loss="softmax_ce", epochs: int = 10, batch_size: int = 32,
           X_val=None, y_val=None, metric=default_accuracy, progress: bool = True,
-          desc: str | None = None) -> History:
+          desc: str | None = None, on_step=None) -> History:
     """Train ``model`` in place with mini-batch ``optimizer`` steps; return its :class:`History`.
 
     ``rng`` (``np.random.default_rng(seed)``) shuffles the examples each epoch; with the same
     seeds for the model and the loop, training is bit-for-bit reproducible. ``metric`` is
     ``accuracy`` by default (``None`` to skip, e.g. for regression). ``progress=False`` hides
-    the progress bar.
+    the progress bar. ``on_step(model)``, if given, is called after every optimiser step (the
+    parameters' ``grad`` still hold that step's gradients).
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -121,6 +122,8 @@ def train(model, X, y, optimizer, rng, loss="softmax_ce", epochs: int = 10, batc
             value, dout = loss_fn(out, y[idx])
             model.backward(dout)
             optimizer.step()
+            if on_step is not None:
+                on_step(model)
             hist.step_loss.append(value)
             norms += [np.linalg.norm(layer.W.grad) for layer in dense]
             steps += 1
