@@ -1,0 +1,99 @@
+"""Each experiment of the book, run at a tiny size, shows the *direction* of the effect the book
+claims -- so the book cannot silently claim what the code no longer shows."""
+
+import numpy as np
+import pytest
+
+from course_lib import experiments as ex
+
+
+def test_linear_collapse_without_activation_cannot_fit_moons():
+    r = ex.linear_collapse(n=300, epochs=40, grid=8)
+    assert r.collapse_error < 1e-10  # the deep linear network *is* x @ W_eff + b_eff
+    assert r.effective_W.shape == (2, 1) and r.proba["relu"].shape == (8, 8)
+    assert r.train_acc["identity"] < 0.9
+    assert r.train_acc["tanh"] > 0.93 and r.train_acc["relu"] > 0.93
+
+
+def test_vanishing_gradients_sigmoid_vs_relu_he():
+    r = ex.vanishing_gradients(activations=("sigmoid", "relu"), depth=30, width=32, batch=64, seeds=(0,))
+    sig, relu = r.geometric_mean("sigmoid"), r.geometric_mean("relu")
+    assert sig.shape == (31,)
+    assert sig[0] < 1e-6 * relu[0]  # orders of magnitude at the first layer
+    assert r.first_to_last("sigmoid") < 1e-6  # and it vanishes along the network
+    assert 1e-2 < r.first_to_last("relu") < 1e2  # He init keeps ReLU's gradient flowing
+    assert r.geometric_mean("relu", "mismatched")[0] < 1e-3 * relu[0]  # LeCun init: too small for ReLU
+
+
+def test_dead_relus_grow_with_learning_rate_and_leaky_never_dies():
+    r = ex.dying_relu(activations=("relu", "leaky_relu"), learning_rates=(0.001, 0.1), biases=(0.0,),
+                      hidden=(32, 32), epochs=3, seeds=(0,))
+    low, high = r.final_dead("relu", 0.0)
+    assert high > low + 0.1
+    assert np.all(r.final_dead("leaky_relu", 0.0) == 0.0)
+    assert r.dead["relu", 0.0].shape == (2, 1, 4)
+
+
+def test_sigmoid_updates_share_one_sign_and_converge_slower():
+    r = ex.zero_centring(batch_sizes=(1, 16), probe_steps=40, epochs=4, seeds=(0,))
+    assert r.same_sign["sigmoid"][0] == 1.0  # per example: every incoming weight moves the same way
+    assert r.same_sign["tanh"][0] < 0.05
+    assert r.same_sign["sigmoid"][1] > r.same_sign["tanh"][1]
+    u = r.updates["sigmoid"]
+    assert np.all(u[:, 0] * u[:, 1] >= 0)  # first and third quadrants only
+    assert r.loss["sigmoid"][0, -1] > 2 * r.loss["tanh"][0, -1]
+
+
+def test_selu_lecun_self_normalises_and_he_drifts():
+    r = ex.selu_self_normalisation(depth=50, width=64, n=200, seeds=(0,))
+    mean, var = r.mean["lecun_normal"][0], r.var["lecun_normal"][0]
+    assert np.all(np.abs(mean) < 0.15) and np.all((var > 0.75) & (var < 1.3))
+    assert r.var["he_normal"][0, -1] > 10  # explodes
+    assert r.var["torch_kaiming_selu"][0, -1] < 0.2  # PyTorch's selu gain: shrinks
+
+
+def test_training_comparison_sigmoid_trains_slowest():
+    r = ex.training_comparison(activations=("sigmoid", "relu", "tanh"), hidden=(32,), epochs=3, seeds=(0, 1))
+    final = {a: r.train_loss[a][:, -1].mean() for a in r.activations}
+    assert final["sigmoid"] > 1.3 * max(final["relu"], final["tanh"])
+    assert {row["activation"] for row in r.table()} == {"sigmoid", "relu", "tanh"}
+    assert r.test_acc["relu"].shape == (2, 4) and r.epoch_time["relu"].shape == (2, 3)
+
+
+def test_softmax_for_exclusive_classes_sigmoids_for_multilabel():
+    r = ex.output_layers(hidden=(32,), epochs=8)
+    np.testing.assert_allclose(r.prob_sums["softmax"], 1.0)
+    assert r.prob_sums["sigmoid"].std() > 0.05  # one-vs-rest "probabilities" do not sum to 1
+    assert r.multiclass_acc["softmax"] > 0.85 and r.multiclass_acc["sigmoid"] > 0.85  # both work for one label
+    assert r.max_labels_predicted["softmax"] == 1  # cannot say yes twice at threshold 0.5
+    assert r.multilabel_exact["sigmoid"] > r.multilabel_exact["softmax"] + 0.3
+
+
+def test_batchnorm_rescues_a_deep_sigmoid_network():
+    r = ex.batchnorm_placement(activations=("sigmoid",), hidden=(32, 32, 32, 32), epochs=4, seeds=(0,))
+    assert r.final_acc("sigmoid", "before") > r.final_acc("sigmoid", None) + 0.3
+    assert r.final_acc("sigmoid", "after") > r.final_acc("sigmoid", None) + 0.3
+
+
+def test_cost_ranks_relu_below_mish():
+    r = ex.activation_cost(names=("relu", "mish"), n=2**14, repeats=3)
+    assert r.total_ns[0] < r.total_ns[1]
+    assert r.relative_to("relu")[0] == 1.0 and r.ranking()[0][0] == "relu"
+
+
+def test_experiment_data_is_bundled_and_standardised():
+    d = ex.digits()
+    np.testing.assert_allclose(d.X_train.mean(axis=0), 0.0, atol=1e-12)
+    assert ex.moons(n=100).X_train.shape == (75, 2) and ex.circles(n=100).n_classes == 2
+
+
+@pytest.mark.parametrize("fn,kwargs", [
+    (ex.linear_collapse, dict(activations=("relu",), n=100, epochs=2, grid=4)),
+    (ex.selu_self_normalisation, dict(depth=3, width=8, n=20, seeds=(3,))),
+])
+def test_experiments_are_deterministic(fn, kwargs):
+    a, b = fn(**kwargs), fn(**kwargs)
+    for key in ("proba", "mean"):
+        if hasattr(a, key):
+            for k in getattr(a, key):
+                np.testing.assert_array_equal(getattr(a, key)[k], getattr(b, key)[k])
