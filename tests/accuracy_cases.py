@@ -73,7 +73,8 @@ def ulp_errors(case: Case, dtype):
     """(inputs, library outputs, ULP errors) for one case and dtype."""
     dtype = np.dtype(dtype)
     xs, exact = _exact(case, dtype)
-    got = case.library()(xs)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = case.library()(xs)
     assert got.dtype == dtype, f"{case.label}: {dtype} input gave {got.dtype} output"
     errs = np.array([ulp_error(g, e, dtype) for g, e in zip(got.tolist(), exact)])
     return xs, got, errs

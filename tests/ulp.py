@@ -56,7 +56,8 @@ def accuracy_points(dtype, extra=(), seed: int = 20261122, n: int = 400) -> np.n
         rng.uniform(-800, -680, n // 4),  # the deep left tail, where results become subnormal
         rng.uniform(-110, -80, n // 8) if dtype == np.float32 else rng.uniform(-760, -700, n // 8),
         rng.uniform(-40, -25, n // 8),  # the normal tail of GELU
-        np.array([0.0, -0.0, 1e-310, -1e-310, 5e-324, -5e-324, 1.0, -1.0, 2.0, -2.0, 20.0, -20.0]),
+        np.array([0.0, -0.0, 1e-310, -1e-310, 5e-324, -5e-324, 1.0, -1.0, 2.0, -2.0, 20.0, -20.0,
+                  1e300, -1e300, 1.7e308, -1.7e308, 3.4e38, -3.4e38]),
     ]
     for p in extra:
         p = float(p)

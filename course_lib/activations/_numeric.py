@@ -112,8 +112,8 @@ def elementwise(func: Callable) -> Callable:
 
 def propagate_nan(out: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Write NaN into ``out`` wherever ``x`` is NaN (for piecewise-constant derivatives)."""
-    nan = np.isnan(x)
-    if nan.any():
+    if np.isnan(np.sum(x)):  # one fast reduction; the mask only when there is a NaN (or inf)
+        nan = np.isnan(x)
         out[nan] = np.nan
     return out
 

@@ -53,7 +53,7 @@ def relu_grad(x):
     >>> relu_grad([-1.0, 0.0, 2.0])
     array([0., 0., 1.])
     """
-    return np.heaviside(x, 0.0)
+    return propagate_nan((x > 0).astype(np.float64), x)
 
 
 @elementwise

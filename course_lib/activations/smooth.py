@@ -20,7 +20,7 @@ from ._numeric import (
     DEEP_TAIL, EXP_M64, elementwise, piecewise_cheb, propagate_nan, root_window, two_prod,
     two_sum,
 )
-from .sigmoidal import _sigmoid, _square_one_plus
+from .sigmoidal import _exp_neg_abs, _sigmoid, _square_one_plus
 
 __all__ = [
     "softplus", "softplus_grad", "log_sigmoid", "log_sigmoid_grad", "silu", "silu_grad",
@@ -48,7 +48,11 @@ def _check_beta(name: str, beta: float) -> None:
 # --- softplus and log-sigmoid ------------------------------------------------------------
 
 def _softplus(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    """max(z, 0) + log1p(exp(-|z|)), in place."""
+    out = _exp_neg_abs(z)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0.0)
+    return out
 
 
 @elementwise
@@ -76,7 +80,10 @@ def softplus(x, beta: float = 1.0):
     out = _softplus(zh)
     if zl is None:
         return out
-    return (out + zl * _sigmoid(zh)) / beta
+    out = (out + zl * _sigmoid(zh)) / beta
+    huge = np.isinf(zh) & np.isfinite(x)  # beta * x overflowed: softplus is x (or 0) there
+    out[huge] = np.maximum(x[huge], 0.0)
+    return out
 
 
 @elementwise
@@ -119,6 +126,20 @@ def log_sigmoid_grad(x):
 
 # --- SiLU / Swish ------------------------------------------------------------------------
 
+def _left_tail(x: np.ndarray, out: np.ndarray, scaled) -> np.ndarray:
+    """Recompute ``out`` where ``x < -700`` as ``scaled(x) * exp(-64)``, and set f(-inf) = -0.
+
+    ``scaled(x)`` is the function multiplied by :math:`e^{64}`, so it is a normal number;
+    the one multiplication by ``EXP_M64`` is then the only rounding at subnormal precision.
+    The functions using this tend to 0 from below as x -> -inf.
+    """
+    deep = x < DEEP_TAIL
+    if deep.any():
+        out[deep] = scaled(x[deep]) * EXP_M64
+        out[x == -np.inf] = -0.0
+    return out
+
+
 def _sigmoid_dd(zh, zl):
     s = _sigmoid(zh)
     return s if zl is None else s * (1.0 + zl * _sigmoid(-zh))
@@ -126,13 +147,21 @@ def _sigmoid_dd(zh, zl):
 
 def _silu_grad(z: np.ndarray) -> np.ndarray:
     """silu'(z) = sigma(z) (1 + z sigma(-z)); see :func:`silu_grad` for the re-association."""
-    e = np.exp(-np.abs(z))
-    num = np.where(z >= 0, 1.0 + e * (1.0 + z), e * ((1.0 + z) + e))
-    out = num / _square_one_plus(e)
+    e = _exp_neg_abs(z)
+    s = z + 1.0  # exact where it matters: -2 <= z <= -0.5 (Sterbenz)
+    neg = s + e
+    neg *= e  # e ((1 + z) + e)
+    s *= e
+    s += 1.0  # 1 + e (1 + z)
+    num = np.where(z >= 0, s, neg)
+    out = np.divide(num, _square_one_plus(e), out=num)
     deep = z < DEEP_TAIL
     if deep.any():
         zd = z[deep]
         out[deep] = ((1.0 + zd) * np.exp(zd + 64.0)) * EXP_M64
+    inf = np.isinf(z)
+    if inf.any():
+        out[inf] = np.where(z[inf] > 0, 1.0, -0.0)
     return root_window(z, out, _tables.SILU_GRAD_ROOT)
 
 
@@ -143,22 +172,20 @@ def silu(x):
     .. math:: \operatorname{silu}(x) = x\,\sigma(x)
 
     Smooth, non-monotonic (minimum :math:`\approx -0.2785` at :math:`x \approx -1.2785`),
-    unbounded above, bounded below. Deep in the left tail (:math:`x < -700`) the product is
-    formed before scaling down, so the subnormal result is rounded once.
+    unbounded above, bounded below. Evaluated as :math:`x/(1 + e^{-x})`; deep in the left
+    tail (:math:`x < -700`), where :math:`e^{-x}` overflows, as :math:`x e^{x}`, formed before
+    scaling down so the subnormal result is rounded once.
 
     Paper: Elfwing, Uchibe & Doya (2018); Ramachandran, Zoph & Le (2017) as Swish.
 
     >>> silu([-1.0, 0.0, 1.0])
     array([-0.26894142,  0.        ,  0.73105858])
     """
-    e = np.exp(-np.abs(x))
-    r = 1.0 / (1.0 + e)
-    out = np.where(x >= 0, x * r, (x * e) * r)
-    deep = x < DEEP_TAIL
-    if deep.any():
-        xd = x[deep]
-        out[deep] = (xd * np.exp(xd + 64.0)) * EXP_M64
-    return out
+    out = np.negative(x)
+    np.exp(out, out=out)
+    out += 1.0
+    np.divide(x, out, out=out)  # x / (1 + exp(-x)): three roundings wherever exp(-x) is finite
+    return _left_tail(x, out, lambda xd: xd * np.exp(xd + 64.0))
 
 
 @elementwise
@@ -201,6 +228,7 @@ def swish(x, beta: float = 1.0):
     deep = zh < DEEP_TAIL
     if deep.any():
         out[deep] = (x[deep] * np.exp(zh[deep] + 64.0) * (1.0 + zl[deep])) * EXP_M64
+    out[x == -np.inf] = -0.0
     return out
 
 
@@ -220,7 +248,7 @@ def swish_grad(x, beta: float = 1.0):
     if zl is None:
         return out
     s, sm = _sigmoid(zh), _sigmoid(-zh)
-    second = s * sm * (2.0 + zh * (sm - s))
+    second = s * sm * (2.0 + np.clip(zh, -800.0, 800.0) * (sm - s))  # silu''(z); zl = 0 beyond 800
     return out + zl * second
 
 
@@ -420,11 +448,7 @@ def mish(x):
     neg = x * (n / (n + 2.0))
     pos = x * ((1.0 + 2.0 * e) / (1.0 + 2.0 * e + 2.0 * e * e))
     out = np.where(x >= 0, pos, neg)
-    deep = x < DEEP_TAIL
-    if deep.any():
-        xd = x[deep]
-        out[deep] = (xd * np.exp(xd + 64.0)) * EXP_M64
-    return out
+    return _left_tail(x, out, lambda xd: xd * np.exp(xd + 64.0))
 
 
 @elementwise
@@ -446,12 +470,9 @@ def mish_grad(x):
     neg = _mish_grad_negative(x, e)
     num = 1.0 + 2.0 * e
     den = num + 2.0 * e * e
-    pos = (num * den + 4.0 * x * e * e * (1.0 + e)) / (den * den)
+    pos = (num * den + 4.0 * np.minimum(x, 1e300) * e * e * (1.0 + e)) / (den * den)
     out = np.where(x >= 0, pos, neg)
-    deep = x < DEEP_TAIL
-    if deep.any():
-        xd = x[deep]
-        out[deep] = ((1.0 + xd) * np.exp(xd + 64.0)) * EXP_M64
+    out = _left_tail(x, out, lambda xd: (1.0 + xd) * np.exp(xd + 64.0))
     return root_window(x, out, _tables.MISH_GRAD_ROOT)
 
 
@@ -509,7 +530,8 @@ def squareplus_grad(x, b: float = 4.0):
     """
     _check_b("squareplus_grad", b)
     s = np.hypot(x, np.sqrt(b))
-    return np.where(x >= 0, 0.5 + 0.5 * (x / s), ((0.25 * b) / s) / (0.5 * s - 0.5 * x))
+    ratio = np.where(np.isinf(x), 1.0, x / s)  # x / s -> 1 (inf / inf is NaN)
+    return np.where(x >= 0, 0.5 + 0.5 * ratio, ((0.25 * b) / s) / (0.5 * s - 0.5 * x))
 
 
 @elementwise
@@ -522,7 +544,7 @@ def sparse_plus(x):
     >>> sparse_plus([-2.0, 0.0, 2.0])
     array([0.  , 0.25, 2.  ])
     """
-    return np.where(x >= 1.0, x, np.where(x > -1.0, 0.25 * (x + 1.0) * (x + 1.0), 0.0))
+    return propagate_nan(np.where(x >= 1.0, x, np.where(x > -1.0, 0.25 * (x + 1.0) * (x + 1.0), 0.0)), x)
 
 
 @elementwise
