@@ -44,7 +44,7 @@ class ComparisonResult:
         return sorted(rows, key=lambda r: -r["test_acc_mean"])
 
 
-def training_comparison(activations=MAIN_ACTIVATIONS, hidden=(64, 64), epochs: int = 12,
+def training_comparison(activations=MAIN_ACTIVATIONS, hidden=(64, 64), epochs: int = 10,
                         seeds=(0, 1, 2), lr: float = 1e-3, batch_size: int = 32) -> ComparisonResult:
     """Train one MLP per (activation, seed) on digits and record the curves."""
     start = time.perf_counter()
@@ -56,7 +56,7 @@ def training_comparison(activations=MAIN_ACTIVATIONS, hidden=(64, 64), epochs: i
             net = MLP((data.n_features, *hidden, data.n_classes), act, np.random.default_rng(seed))
             rows.append(train(net, data.X_train, data.y_train, Adam(net.parameters(), lr),
                               np.random.default_rng(seed + 100), epochs=epochs, batch_size=batch_size,
-                              X_val=data.X_test, y_val=data.y_test, progress=False))
+                              X_val=data.X_test, y_val=data.y_test, progress=False, stats=False))
         tr_loss[act] = np.array([h.loss for h in rows])
         te_loss[act] = np.array([h.val_loss for h in rows])
         te_acc[act] = np.array([h.val_acc for h in rows])

@@ -73,14 +73,15 @@ def _evaluate(model, loss_fn, metric, X, y):
 
 def train(model, X, y, optimizer, rng, loss="softmax_ce", epochs: int = 10, batch_size: int = 32,
           X_val=None, y_val=None, metric=default_accuracy, progress: bool = True,
-          desc: str | None = None, on_step=None) -> History:
+          desc: str | None = None, on_step=None, stats: bool = True) -> History:
     """Train ``model`` in place with mini-batch ``optimizer`` steps; return its :class:`History`.
 
     ``rng`` (``np.random.default_rng(seed)``) shuffles the examples each epoch; with the same
     seeds for the model and the loop, training is bit-for-bit reproducible. ``metric`` is
     ``accuracy`` by default (``None`` to skip, e.g. for regression). ``progress=False`` hides
     the progress bar. ``on_step(model)``, if given, is called after every optimiser step (the
-    parameters' ``grad`` still hold that step's gradients).
+    parameters' ``grad`` still hold that step's gradients). ``stats=False`` skips the activation
+    statistics (they cost an extra derivative evaluation per activation layer and epoch).
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -96,12 +97,13 @@ def train(model, X, y, optimizer, rng, loss="softmax_ce", epochs: int = 10, batc
 
     def record():
         l, a = _evaluate(model, loss_fn, metric, X, y)  # this forward pass also feeds the statistics
-        m, s, d = activation_stats(model)
         hist.loss.append(l)
         hist.acc.append(a)
-        hist.act_mean.append(m)
-        hist.act_std.append(s)
-        hist.dead_fraction.append(d)
+        if stats:
+            m, s, d = activation_stats(model)
+            hist.act_mean.append(m)
+            hist.act_std.append(s)
+            hist.dead_fraction.append(d)
         if X_val is not None:
             vl, va = _evaluate(model, loss_fn, metric, X_val, y_val)
             hist.val_loss.append(vl)
