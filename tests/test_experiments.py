@@ -88,8 +88,8 @@ def test_experiment_data_is_bundled_and_standardised():
 
 
 @pytest.mark.parametrize("fn,kwargs", [
-    (ex.linear_collapse, dict(activations=("relu",), n=100, epochs=2, grid=4)),
-    (ex.selu_self_normalisation, dict(depth=3, width=8, n=20, seeds=(3,))),
+    (ex.linear_collapse, {"activations": ("relu",), "n": 100, "epochs": 2, "grid": 4}),
+    (ex.selu_self_normalisation, {"depth": 3, "width": 8, "n": 20, "seeds": (3,)}),
 ])
 def test_experiments_are_deterministic(fn, kwargs):
     a, b = fn(**kwargs), fn(**kwargs)

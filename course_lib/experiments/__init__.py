@@ -27,7 +27,12 @@ from .linear_collapse import LinearCollapseResult, effective_linear_map, linear_
 from .output_layers import ATTRIBUTES, OutputLayersResult, attribute_targets, output_layers
 from .selu import SELU_INITS, SeluResult, selu_self_normalisation
 from .training_comparison import MAIN_ACTIVATIONS, ComparisonResult, training_comparison
-from .vanishing_gradients import MISMATCHED_INIT, VanishingResult, layer_gradient_norms, vanishing_gradients
+from .vanishing_gradients import (
+    MISMATCHED_INIT,
+    VanishingResult,
+    layer_gradient_norms,
+    vanishing_gradients,
+)
 from .zero_centring import ZeroCentringResult, same_sign_fraction, zero_centring
 
 __all__ = [

@@ -66,6 +66,6 @@ def activation_cost(names=None, n: int = 2**18, repeats: int = 5, seed: int = 0)
         act = ELEMENTWISE[name]
         params = dict(act.params)
         act.fn(x[:16], **params)  # warm-up (imports, table loading)
-        fwd.append(_best_time(lambda: act.fn(x, **params), repeats) / n * 1e9)
-        bwd.append(_best_time(lambda: g * act.grad(x, **params), repeats) / n * 1e9)
+        fwd.append(_best_time(lambda act=act, params=params: act.fn(x, **params), repeats) / n * 1e9)
+        bwd.append(_best_time(lambda act=act, params=params: g * act.grad(x, **params), repeats) / n * 1e9)
     return CostResult(names, np.array(fwd), np.array(bwd), n, time.perf_counter() - start)

@@ -73,8 +73,8 @@ def zero_centring(activations=("sigmoid", "tanh"), hidden=(32, 32), batch_sizes=
             # a small step at batch size 1, so the probe stays in the early phase of training
             train(net, X[:n], y[:n], SGD(net.parameters(), lr * min(1.0, bs / 32)), np.random.default_rng(1),
                   epochs=1, batch_size=bs, progress=False, metric=None,
-                  on_step=lambda m: rec.append((same_sign_fraction(m.dense_layers[1].W.grad),
-                                                *m.dense_layers[1].W.grad[:2, 0])))
+                  on_step=lambda m, rec=rec: rec.append((same_sign_fraction(m.dense_layers[1].W.grad),
+                                                         *m.dense_layers[1].W.grad[:2, 0])))
             rec = np.array(rec)
             fractions.append(rec[:, 0].mean())
             if bs == 1:

@@ -7,6 +7,7 @@ losses in :mod:`course_lib.nn.losses` apply the output sigmoid/softmax themselve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class MLP(Sequential):
         self.sizes, self.activation, self.batchnorm = tuple(sizes), activation, batchnorm
         self.init = init if init is not None else matching_init(activation)
         layers = []
-        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+        for fan_in, fan_out in pairwise(sizes[:-1]):
             layers.append(Dense(fan_in, fan_out, rng, init=self.init, bias=bias))
             if batchnorm == "before":
                 layers.append(BatchNorm(fan_out))
