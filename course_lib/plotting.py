@@ -600,18 +600,20 @@ def show_batchnorm(result, caption: str | None = None):
 
 
 def plot_cost(result):
-    """Horizontal bars: forward and backward nanoseconds per element, cheapest at the top."""
+    """Horizontal bars: forward and backward nanoseconds per element, cheapest at the top (log scale,
+    so the two passes are drawn side by side rather than stacked)."""
     order = np.argsort(result.total_ns)[::-1]
     names = [result.names[i] for i in order]
-    fig, ax = plt.subplots(figsize=(6.4, 0.22 * len(names) + 1.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.4, 0.26 * len(names) + 1.4), layout="constrained")
     pos = np.arange(len(names))
-    ax.barh(pos, result.forward_ns[order], color=PALETTE[0], label="forward f(x)")
-    ax.barh(pos, result.backward_ns[order], left=result.forward_ns[order], color=PALETTE[1], label="backward g·f′(x)")
+    ax.barh(pos + 0.2, result.forward_ns[order], height=0.4, color=PALETTE[0], label="forward f(x)")
+    ax.barh(pos - 0.2, result.backward_ns[order], height=0.4, color=PALETTE[1], label="backward g·f′(x)")
     ax.set_yticks(pos, names, fontsize=8)
+    ax.set_ylim(-0.7, len(names) - 0.3)
     ax.set_xscale("log")
     ax.set_xlabel("nanoseconds per element (log scale)")
     ax.grid(True, axis="x", which="both", alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     return fig
 
 
