@@ -7,13 +7,13 @@ derivative; vector-valued activations have ``NAME_vjp(x, g)``. :data:`REGISTRY` 
 
 from . import rectifiers, shrinkage, sigmoidal, smooth, vector
 from .rectifiers import *  # noqa: F403
-from .registry import ELEMENTWISE, FAMILIES, REGISTRY, Activation, get
+from .registry import ELEMENTWISE, FAMILIES, REGISTRY, SMOOTHNESS, Activation, get
 from .shrinkage import *  # noqa: F403
 from .sigmoidal import *  # noqa: F403
 from .smooth import *  # noqa: F403
 from .vector import *  # noqa: F403
 
-__all__ = ["REGISTRY", "ELEMENTWISE", "FAMILIES", "Activation", "get"]
+__all__ = ["REGISTRY", "ELEMENTWISE", "FAMILIES", "SMOOTHNESS", "Activation", "get"]
 for _module in (sigmoidal, rectifiers, smooth, shrinkage, vector):
     __all__ += _module.__all__
 del _module

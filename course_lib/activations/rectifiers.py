@@ -145,6 +145,8 @@ def rrelu(x, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0):
 def rrelu_grad(x, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0):
     r"""Derivative of evaluation-mode RReLU: 1 for :math:`x > 0`, :math:`(l+u)/2` for :math:`x \le 0`.
 
+    Convention (PyTorch, as leaky ReLU): the leaky slope :math:`(l+u)/2` at 0.
+
     >>> rrelu_grad([-1.0, 0.0, 1.0])
     array([0.22916667, 0.22916667, 1.        ])
     """
@@ -284,7 +286,9 @@ def celu(x, alpha: float = 1.0):
 
 @elementwise
 def celu_grad(x, alpha: float = 1.0):
-    r"""Derivative of CELU: 1 for :math:`x > 0`, :math:`e^{x/\alpha}` for :math:`x \le 0` (1 at 0).
+    r"""Derivative of CELU: 1 for :math:`x > 0`, :math:`e^{x/\alpha}` for :math:`x \le 0`.
+
+    Convention: 1 at 0, where both sides agree (CELU is :math:`C^1` for every :math:`\alpha`).
 
     For :math:`\alpha \ne 1` the quotient :math:`x/\alpha` is carried with its rounding
     error, which ``exp`` would otherwise amplify in the left tail.

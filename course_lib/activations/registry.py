@@ -208,7 +208,7 @@ _ALL = [
         r"\lambda \text{ if } x > 0, \text{ else } \lambda\alpha e^{x}", 2017,
         "Klambauer et al., Self-normalizing neural networks (2017)", "klambauer2017self",
         "torch.nn.SELU", "keras.activations.selu",
-        output_range=(-r.SELU_SCALE * r.SELU_ALPHA, INF), monotonic=True, zero_centred=False,
+        output_range=(-r._SELU_SCALE_ALPHA, INF), monotonic=True, zero_centred=False,
         smoothness="C0", saturates_left=True, saturates_right=False, self_normalising=True, kinks=(0.0,),
     ),
     Activation(
@@ -265,7 +265,7 @@ _ALL = [
         r"x\,\Phi(x)", r"\Phi(x) + x\,\varphi(x)", 2016,
         "Hendrycks & Gimpel, Gaussian error linear units (2016)", "hendrycks2016gaussian",
         "torch.nn.GELU", "keras.activations.gelu",
-        params={"approximate": "none"}, output_range=_range_min(-0.16997120747666497), monotonic=False,
+        params={"approximate": "none"}, output_range=_range_min(-0.16997120747990366), monotonic=False,
         zero_centred=False, smoothness="C∞", saturates_left=True, saturates_right=False,
         variants=({"approximate": "tanh"},),
         framework_notes="Keras' gelu defaults to approximate=True (the tanh form); PyTorch's to the exact erf form.",
@@ -275,7 +275,7 @@ _ALL = [
         r"x\,\tanh(\operatorname{softplus}(x))",
         r"\tanh(\operatorname{sp}(x)) + x\,\sigma(x)\operatorname{sech}^2(\operatorname{sp}(x))", 2019,
         "Misra, Mish (2019)", "misra2019mish", "torch.nn.Mish", "keras.activations.mish",
-        output_range=_range_min(-0.30883806691280705), monotonic=False, zero_centred=False,
+        output_range=_range_min(-0.30884341301725043), monotonic=False, zero_centred=False,
         smoothness="C∞", saturates_left=True, saturates_right=False,
     ),
     Activation(

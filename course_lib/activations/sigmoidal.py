@@ -161,20 +161,23 @@ def softsign(x):
               \operatorname{softsign}'(x) = \frac{1}{(1 + |x|)^2}
 
     Range :math:`(-1, 1)`; like tanh but with polynomial (not exponential) tails, so it
-    saturates more slowly. :math:`\pm\infty \mapsto \pm 1`.
+    saturates more slowly. :math:`\pm\infty \mapsto \pm 1`. Evaluated as
+    :math:`\operatorname{sign}(x) / (1 + 1/|x|)`: every step is monotone, so the result is
+    monotone in floating point too (``x / (1 + |x|)`` is not), and odd by construction.
 
     Paper: Bergstra et al. (2009); Glorot & Bengio (2010).
 
     >>> softsign([-3.0, 0.0, 1.0])
     array([-0.75,  0.  ,  0.5 ])
     """
-    out = np.abs(x)
+    a = np.abs(x)
+    out = np.divide(1.0, a)
     out += 1.0
-    np.divide(x, out, out=out)
-    inf = np.isinf(x)
-    if inf.any():
-        out[inf] = np.sign(x[inf])
-    return out
+    np.divide(1.0, out, out=out)  # 1 / (1 + 1/|x|): each step monotone, so the whole is
+    tiny = a < 2.0**-60  # where 1/|x| may overflow; x / (1 + |x|) rounds to x there
+    if tiny.any():
+        out[tiny] = a[tiny]
+    return np.copysign(out, x, out=out)
 
 
 @elementwise

@@ -48,10 +48,18 @@ def _check_beta(name: str, beta: float) -> None:
 # --- softplus and log-sigmoid ------------------------------------------------------------
 
 def _softplus(z: np.ndarray) -> np.ndarray:
-    """max(z, 0) + log1p(exp(-|z|)), in place."""
-    out = _exp_neg_abs(z)
+    """log1p(exp(z)) below z = 700 and z above (where log1p(exp(-z)) < 1e-304).
+
+    A composition of correctly rounded monotone functions, so the result is monotone in
+    floating point too (the common ``max(z, 0) + log1p(exp(-|z|))`` is not: near 0 the
+    rounding of the second term can step down by an ulp while ``z`` grows by less).
+    """
+    out = np.minimum(z, 700.0)
+    np.exp(out, out=out)
     np.log1p(out, out=out)
-    out += np.maximum(z, 0.0)
+    big = z > 700.0
+    if big.any():
+        out[big] = z[big]
     return out
 
 
@@ -65,10 +73,12 @@ def softplus(x, beta: float = 1.0):
     Default :math:`\beta = 1`. Exact for every input: unlike PyTorch there is **no**
     ``threshold`` shortcut that switches to the identity for :math:`\beta x > 20`.
 
-    Stability: :math:`\max(z, 0) + \operatorname{log1p}(e^{-|z|})` never overflows and keeps
-    full precision in the left tail (where softplus :math:`\approx e^{z}`). For
+    Stability: :math:`\operatorname{log1p}(e^{z})` for :math:`z < 700` and :math:`z` above:
+    no overflow, full precision in the left tail (where softplus :math:`\approx e^{z}`),
+    and monotone in floating point, not only in exact arithmetic. For
     :math:`\beta \ne 1`, :math:`z = \beta x` is carried as a double-double and corrected to
-    first order, so the tail does not amplify the rounding of the product.
+    first order, so the tail does not amplify the rounding of the product (the price:
+    with :math:`\beta \ne 1` the result is monotone only up to two ulp).
 
     Paper: Dugas et al. (2001); Glorot, Bordes & Bengio (2011).
 
@@ -80,7 +90,9 @@ def softplus(x, beta: float = 1.0):
     out = _softplus(zh)
     if zl is None:
         return out
-    out = (out + zl * _sigmoid(zh)) / beta
+    # first-order correction for the rounding of beta*x; below |z| = 1 it is worth less than
+    # an ulp, and leaving it out there keeps the result monotone in floating point
+    out = (out + np.where(np.abs(zh) > 1.0, zl, 0.0) * _sigmoid(zh)) / beta
     huge = np.isinf(zh) & np.isfinite(x)  # beta * x overflowed: softplus is x (or 0) there
     out[huge] = np.maximum(x[huge], 0.0)
     return out
