@@ -263,7 +263,7 @@ def selu_grad(x):
     Convention (PyTorch): at 0 the left derivative :math:`\lambda\alpha \approx 1.7581`.
 
     >>> selu_grad([-1.0, 0.0, 1.0])
-    array([0.64677575, 1.75809934, 1.05070099])
+    array([0.6467686 , 1.75809934, 1.05070099])
     """
     return np.where(x > 0, SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0.0)))
 

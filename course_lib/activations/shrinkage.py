@@ -67,7 +67,7 @@ def tanhshrink_grad(x):
     r"""Derivative of tanhshrink: :math:`1 - \operatorname{sech}^2 x = \tanh^2 x`.
 
     >>> tanhshrink_grad([0.0, 1.0])
-    array([0.        , 0.58002025])
+    array([0.        , 0.58002566])
     """
     t = np.tanh(x)
     return t * t
