@@ -120,6 +120,11 @@ _SAT = {
 }
 
 
+def _cell_math(tex: str) -> str:
+    """TeX made safe for a Markdown table cell: ``|`` would end the cell, so use ``\\vert``."""
+    return tex.replace("|", r"\vert ")
+
+
 def property_card_markdown(name: str) -> str:
     """A two-column Markdown table of everything the registry records about ``name``.
 
@@ -133,8 +138,9 @@ def property_card_markdown(name: str) -> str:
     """
     a = get(name)
     rows = [
-        ("Definition", f"$f(x) = {a.formula}$" if a.elementwise else f"${a.formula}$"),
-        ("Derivative", f"$f'(x) = {a.derivative}$" if a.elementwise else f"${a.derivative}$"),
+        ("Definition", f"$f(x) = {_cell_math(a.formula)}$" if a.elementwise else f"${_cell_math(a.formula)}$"),
+        ("Derivative", f"$f'(x) = {_cell_math(a.derivative)}$" if a.elementwise
+         else f"${_cell_math(a.derivative)}$"),
         ("Output range (closure)", _range_math(*a.output_range) if a.elementwise else
          (_range_math(*a.output_range) if a.output_range != (-math.inf, math.inf) else "$\\mathbb{R}$")),
     ]
