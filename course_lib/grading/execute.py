@@ -1,0 +1,76 @@
+"""nbgrader's ``Execute`` preprocessor, hardened for grading a class.
+
+* :class:`LimitedKernelManager` starts the kernel under an address-space limit
+  (``GradingExecute.kernel_memory_mb``), so a memory bomb raises ``MemoryError`` in the
+  student's cell instead of taking the grading machine down.
+* :class:`GradingExecute` survives a dead kernel (``os._exit``, a segfault, the OOM killer):
+  the cell that killed it and every later cell get an error output saying so, and the
+  notebook goes on to be scored (cells that passed before keep their points) instead of the
+  whole submission failing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from traitlets import Integer
+
+from nbgrader.preprocessors import Execute
+
+__all__ = ["LimitedKernelManager", "GradingExecute"]
+
+_WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_kernel_limits.py")
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run under ``memory_mb`` MiB of address space."""
+
+    memory_mb = Integer(3072, help="Address-space limit of the kernel in MiB (0: none).").tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return [sys.executable, _WRAPPER, str(self.memory_mb), "--", *cmd]
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class GradingExecute(Execute):
+    """``Execute`` with a memory-limited kernel that records a dead kernel instead of failing."""
+
+    kernel_memory_mb = Integer(3072, help="Address-space limit of the grading kernel in MiB (0: none).").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(*args, **kwargs)
+        self._dead = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._dead = None
+        return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, LimitedKernelManager):
+            km.memory_mb = self.kernel_memory_mb
+        return km
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._dead is not None:
+            if cell.cell_type == "code":
+                cell.outputs = [_error("KernelDied", f"not run: the kernel died in an earlier cell ({self._dead})")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError as exc:
+            self._dead = f"cell {index}"
+            self.log.warning("The kernel died while running cell %d: %s", index, exc)
+            cell.outputs = list(cell.get("outputs", [])) + [_error(
+                "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "
+                "later cells were not run")]
+            return cell, resources

@@ -1,0 +1,544 @@
+"""The instructor workflow over nbgrader's API: release, import, grade, feedback, export.
+
+Grading is split in two so that it can be parallelised (one writer, many graders):
+
+* :func:`grade_submission` grades **one** student × assignment in isolation: it runs nbgrader's
+  real ``Autograde`` converter (with the course's preprocessors, including the trusted
+  re-check) against a private copy of the gradebook and a private output folder, and returns a
+  :class:`GradeResult` -- plain data, JSON-serialisable, no side effect on the course;
+* :func:`record` is the only function that writes grades: it copies the result's scores into
+  the real gradebook (never touching manual scores), moves the autograded notebook into place
+  and saves the result record used by the report.
+
+:func:`grade` backs up the gradebook, then grades and records every submission with a
+progress bar. Submissions are never modified; :func:`import_submissions` archives an earlier
+submission before replacing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import spec as _spec
+
+__all__ = ["Course", "CellResult", "GradeResult", "release", "import_submissions", "grade_submission",
+           "record", "grade", "backup_gradebook", "feedback", "export", "check_notebook"]
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
+
+
+def _ensure_path() -> None:
+    """nbgrader runs ``alembic`` from PATH; make the interpreter's bin directory visible."""
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime(TIMESTAMP_FORMAT)
+
+
+# ---- the course folder ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Course:
+    """A course folder with an ``nbgrader_config.py``; every path below derives from it."""
+
+    root: Path
+
+    def __post_init__(self):
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
+    @classmethod
+    def find(cls, start: str | os.PathLike = ".") -> Course:
+        here = Path(start).resolve()
+        for d in (here, *here.parents):
+            if (d / "nbgrader_config.py").exists():
+                return cls(d)
+        raise FileNotFoundError(f"no nbgrader_config.py in {here} or above; run from the course folder")
+
+    work = property(lambda self: self.root / "grading")
+    submitted = property(lambda self: self.work / "submitted")
+    autograded = property(lambda self: self.work / "autograded")
+    feedback_dir = property(lambda self: self.work / "feedback")
+    gradebook = property(lambda self: self.work / "gradebook.db")
+    backups = property(lambda self: self.work / "backups")
+    archive = property(lambda self: self.work / "archive")
+    results = property(lambda self: self.work / "results")
+    source = property(lambda self: self.root / "solutions")
+    release_dir = property(lambda self: self.root / "exercises")
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+    def config(self, overrides: dict | None = None):
+        """The course's nbgrader config (``nbgrader_config.py``) with ``{"Section.name": value}`` overrides."""
+        from traitlets.config import Config, PyFileConfigLoader
+
+        loader = PyFileConfigLoader("nbgrader_config.py", path=str(self.root))
+        cfg = loader.load_config()
+        cfg.CourseDirectory.root = str(self.root)
+        cfg.CourseDirectory.db_url = self.db_url
+        for key, value in (overrides or {}).items():
+            section, name = key.rsplit(".", 1)
+            cfg.merge(Config({section: {name: value}}))
+        return cfg
+
+    def api(self, config=None):
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        _ensure_path()
+        config = config or self.config()
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def students_with_submissions(self, assignment: str) -> list[str]:
+        if not self.submitted.exists():
+            return []
+        return sorted(d.name for d in self.submitted.iterdir() if (d / assignment).is_dir())
+
+
+# ---- release ----------------------------------------------------------------------------
+
+def release(course: Course, ids=None, *, zip_path: str | os.PathLike | None = None) -> list[str]:
+    """``nbgrader generate_assignment`` for each assignment (student copies in ``exercises/``,
+    assignments registered in the gradebook), then a zip of ``exercises/`` to upload to an LMS."""
+    api = course.api()
+    done = []
+    for a in _spec.ASSIGNMENTS:
+        if ids and a.id not in ids:
+            continue
+        res = api.generate_assignment(a.id, force=True, create=True)
+        if not res["success"]:
+            raise RuntimeError(f"generate_assignment {a.id} failed:\n{res.get('error') or res.get('log')}")
+        done.append(a.id)
+    if zip_path:
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(course.release_dir.rglob("*.ipynb")):
+                zf.write(path, path.relative_to(course.root))
+    return done
+
+
+# ---- import -----------------------------------------------------------------------------
+
+def _same_tree(a: Path, b: Path) -> bool:
+    def listing(root):
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()
+                and p.name != "timestamp.txt"}
+    return listing(a) == listing(b)
+
+
+def _accept(course: Course, student: str, assignment: str, staged: Path, timestamp: str | None) -> str:
+    """Move one staged submission into ``submitted/``; archive the earlier one. Returns a status word."""
+    dest = course.submitted / student / assignment
+    status = "new"
+    if dest.exists():
+        if _same_tree(dest, staged):
+            return "unchanged"
+        old_ts = (dest / "timestamp.txt").read_text().strip() if (dest / "timestamp.txt").exists() else _now()
+        stamp = old_ts.replace(" ", "_").replace(":", "-")
+        target = course.archive / student / assignment / stamp
+        n = 1
+        while target.exists():
+            target = target.with_name(f"{stamp}-{n}")
+            n += 1
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(dest), str(target))
+        status = "replaced (earlier submission archived)"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(staged, dest)
+    if not (dest / "timestamp.txt").exists():
+        (dest / "timestamp.txt").write_text(timestamp or _now())
+    return status
+
+
+def import_submissions(course: Course, assignment: str, source: str | os.PathLike) -> dict[str, str]:
+    """Import submissions for ``assignment`` from a folder with one sub-folder per student, or
+    from an LMS zip (via ``nbgrader zip_collect``). Returns ``{student: status}``."""
+    _spec.get_assignment(assignment)
+    source = Path(source)
+    statuses = {}
+    with tempfile.TemporaryDirectory(prefix="course-import-") as tmp:
+        staging = Path(tmp) / "staged"
+        if source.is_file() and zipfile.is_zipfile(source):
+            archive = course.work / "downloaded" / assignment / "archive"
+            if archive.exists():
+                shutil.rmtree(archive)
+            archive.mkdir(parents=True)
+            shutil.copy(source, archive / source.name)
+            _ensure_path()
+            proc = subprocess.run(
+                [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
+                 f"--CourseDirectory.submitted_directory={staging}"],
+                cwd=course.root, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"nbgrader zip_collect failed:\n{proc.stderr[-3000:]}")
+            for student_dir in sorted(staging.iterdir()) if staging.exists() else []:
+                statuses[student_dir.name] = _accept(course, student_dir.name, assignment,
+                                                     student_dir / assignment, None)
+        elif source.is_dir():
+            for student_dir in sorted(p for p in source.iterdir() if p.is_dir()):
+                src = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
+                ts_file = src / "timestamp.txt"
+                ts = ts_file.read_text().strip() if ts_file.exists() else None
+                statuses[student_dir.name] = _accept(course, student_dir.name, assignment, src, ts)
+        else:
+            raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
+    return statuses
+
+
+# ---- grading one submission in isolation -------------------------------------------------
+
+@dataclass
+class CellResult:
+    grade_id: str
+    points: float | None  #: None: graded by hand
+    max_points: float
+    passed: bool | None
+    reasons: list[str] = field(default_factory=list)  #: failure tags ("values", "warning", "recheck", ...)
+    kinds: list[str] = field(default_factory=list)  #: kinds of input that failed
+    message: str = ""
+
+
+@dataclass
+class GradeResult:
+    """The outcome of grading one student × assignment (JSON-serialisable)."""
+
+    student: str
+    assignment: str
+    status: str  #: "graded", "missing" (nothing to grade) or "failed" (nbgrader could not grade it)
+    score: float
+    max_score: float
+    cells: list[CellResult] = field(default_factory=list)
+    message: str = ""
+    timestamp: str | None = None
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)  #: what the student submitted
+    autograded_dir: str | None = None  #: scratch folder holding the autograded notebook (moved by record)
+    grades: list[dict] = field(default_factory=list)  #: raw gradebook rows from the private gradebook
+    comments: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GradeResult:
+        d = dict(d)
+        d["cells"] = [CellResult(**c) for c in d.get("cells", [])]
+        return cls(**d)
+
+    def summary(self) -> str:
+        failing = [c for c in self.cells if c.passed is False]
+        head = f"{self.student}/{self.assignment}: {self.status}, {self.score:g}/{self.max_score:g}"
+        if self.message:
+            head += f" -- {self.message}"
+        return "\n".join([head] + [f"  {c.grade_id}: {c.message.splitlines()[0] if c.message else ''}"
+                                   for c in failing])
+
+
+def _copy_db(src: Path, dst: Path) -> None:
+    """A consistent copy of an SQLite database (the online backup API)."""
+    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
+        s.backup(d)
+    s.close()
+    d.close()
+
+
+def _cells_from_notebook(path: Path, scores: dict[str, dict]) -> list[CellResult]:
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for cell in nb.cells:
+        md = cell.metadata.get("nbgrader", {})
+        gid = md.get("grade_id")
+        if not md.get("grade") or gid not in scores:
+            continue
+        row = scores[gid]
+        manual = cell.cell_type != "code"
+        if manual:
+            out.append(CellResult(gid, None, row["max_score"], None, [], [],
+                                  "graded by hand" if row["auto_score"] is None else "no answer"))
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        stderr = [o for o in cell.get("outputs", []) if o.output_type == "stream" and o.name == "stderr"]
+        recheck = cell.metadata.get("course_recheck", {})
+        reasons, kinds, lines = [], [], []
+        for o in errors:
+            if o.ename == "TrustedRecheckFailed":
+                reasons.append("recheck")
+                lines.append(o.evalue)
+            else:
+                reasons.append({"AssertionError": "test", "KernelDied": "kernel died",
+                                "CellTimeoutError": "timeout"}.get(o.ename, "exception"))
+                lines.append(f"{o.ename}: {o.evalue}" if o.ename != "AssertionError" else o.evalue)
+        if stderr and not errors:
+            reasons.append("stderr")
+            lines.append("the cell wrote to stderr: " + "".join(s.text for s in stderr)[:200])
+        for f in recheck.get("failures", []):
+            reasons.append(f["reason"])
+            if f["kind"]:
+                kinds.append(f["kind"])
+        if recheck and not recheck.get("kernel_passed", True) and recheck.get("passed") is False:
+            lines.append("Trusted re-check: " + "; ".join(f["message"] for f in recheck["failures"]))
+        points = row["auto_score"]
+        out.append(CellResult(gid, points, row["max_score"], points == row["max_score"],
+                              list(dict.fromkeys(reasons)), list(dict.fromkeys(kinds)), "\n".join(lines)[:2000]))
+    return out
+
+
+def _zero_cells(assignment: _spec.Assignment, message: str) -> list[CellResult]:
+    cells = [CellResult(t.grade_id, 0.0, float(t.points), False, ["missing"], [], message) for t in assignment.tests]
+    if assignment.written:
+        w = assignment.written
+        cells.append(CellResult(w["grade_id"], 0.0, float(w["points"]), False, ["missing"], [], message))
+    return cells
+
+
+def grade_submission(course: Course, student: str, assignment_id: str, *, overrides: dict | None = None,
+                     keep_log: bool = False) -> GradeResult:
+    """Autograde one submission in isolation (private gradebook copy and output folder).
+
+    Reads ``grading/submitted/<student>/<assignment>`` and the gradebook (read-only); writes only
+    to a temporary folder, returned as ``autograded_dir`` for :func:`record` to move into place.
+    """
+    start = time.perf_counter()
+    assignment = _spec.get_assignment(assignment_id)
+    sub = course.submitted / student / assignment_id
+    files = sorted(str(p.relative_to(sub)) for p in sub.rglob("*") if p.is_file()) if sub.exists() else []
+    ts = (sub / "timestamp.txt").read_text().strip() if (sub / "timestamp.txt").exists() else None
+    expected = f"{assignment_id}.ipynb"
+    base = dict(student=student, assignment=assignment_id, max_score=float(assignment.points), timestamp=ts,
+                files=files)
+    if expected not in files:
+        others = [f for f in files if f.endswith(".ipynb") and ".ipynb_checkpoints" not in f]
+        msg = f"{expected} is missing from the submission"
+        msg += f"; found {', '.join(others)} (renamed? the notebook must keep its name)" if others else ""
+        return GradeResult(**base, status="missing", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
+                           seconds=time.perf_counter() - start)
+    scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{student}-{assignment_id}-"))
+    _copy_db(course.gradebook, scratch / "gradebook.db")
+    cfg = course.config({
+        "CourseDirectory.autograded_directory": str(scratch / "autograded"),
+        "CourseDirectory.db_url": f"sqlite:///{scratch / 'gradebook.db'}",
+        **(overrides or {}),
+    })
+    api = course.api(cfg)
+    res = api.autograde(assignment_id, student, force=True, create=True)
+    out_dir = scratch / "autograded" / student / assignment_id
+    nb_path = out_dir / expected
+    from nbgrader.api import Gradebook, MissingEntry
+
+    grades, comments = [], []
+    with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", course_id=cfg.CourseDirectory.course_id) as gb:
+        try:
+            submission = gb.find_submission(assignment_id, student)
+            for snb in submission.notebooks:
+                for g in snb.grades:
+                    grades.append({"notebook": snb.name, "name": g.name, "auto_score": g.auto_score,
+                                   "max_score": g.max_score})
+                for c in snb.comments:
+                    comments.append({"notebook": snb.name, "name": c.name, "auto_comment": c.auto_comment})
+        except MissingEntry:
+            pass
+    if not res["success"] or not nb_path.exists():
+        log = res.get("log") or ""
+        errors = [ln for ln in log.splitlines() if "ERROR" in ln][:3]
+        msg = "nbgrader could not autograde this notebook: " + (" | ".join(errors)[:500] or "unknown error")
+        shutil.rmtree(scratch, ignore_errors=True)
+        return GradeResult(**base, status="failed", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
+                           seconds=time.perf_counter() - start)
+    scores = {g["name"]: g for g in grades}
+    cells = _cells_from_notebook(nb_path, scores)
+    score = sum(c.points or 0.0 for c in cells)
+    nb_notes = nbformat.read(nb_path, as_version=4).metadata.get("course_recheck", {})
+    notes = []
+    if nb_notes.get("forbidden"):
+        notes.append("uses " + ", ".join(f"{m} ({f})" for f, m in sorted(nb_notes["forbidden"].items())))
+    if nb_notes.get("cell_errors"):
+        notes.append("code that fails in a clean Python: " + "; ".join(e for _, e in nb_notes["cell_errors"][:2]))
+    extra = [f for f in files if f not in (expected, "timestamp.txt")]
+    if extra:
+        notes.append(f"extra files ignored by grading: {', '.join(extra[:5])}")
+    result = GradeResult(**base, status="graded", score=score, cells=cells, message="; ".join(notes),
+                         seconds=time.perf_counter() - start, autograded_dir=str(out_dir), grades=grades,
+                         comments=comments)
+    return result
+
+
+# ---- the single writer ------------------------------------------------------------------
+
+def _result_path(course: Course, assignment: str, student: str) -> Path:
+    return course.results / assignment / f"{student}.json"
+
+
+def record(course: Course, result: GradeResult) -> None:
+    """Write one result into the gradebook, the autograded folder and the result records.
+
+    The only place grades are written. Manual scores are never touched (a re-graded cell that
+    had a manual score is flagged for review, as nbgrader does).
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
+
+    assignment = _spec.get_assignment(result.assignment)
+    nb_name = result.assignment
+    with Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
+        gb.update_or_create_student(result.student)
+        kwargs = {"timestamp": parse_utc(result.timestamp)} if result.timestamp else {}
+        gb.update_or_create_submission(result.assignment, result.student, **kwargs)
+        by_name = {g["name"]: g for g in result.grades}
+        for cell in result.cells:
+            grade = gb.find_grade(cell.grade_id, nb_name, result.assignment, result.student)
+            if result.status == "graded":
+                grade.auto_score = by_name.get(cell.grade_id, {}).get("auto_score", cell.points)
+            else:
+                grade.auto_score = 0.0
+            grade.needs_manual_grade = (grade.manual_score is not None) or (grade.auto_score is None)
+        for c in result.comments:
+            comment = gb.find_comment(c["name"], nb_name, result.assignment, result.student)
+            comment.auto_comment = c["auto_comment"]
+        gb.db.commit()
+    dest = course.autograded / result.student / result.assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    if result.autograded_dir and Path(result.autograded_dir).exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(result.autograded_dir, dest)
+        scratch = Path(result.autograded_dir).parents[2]
+        if scratch.name.startswith("course-grade-"):
+            shutil.rmtree(scratch, ignore_errors=True)
+    path = _result_path(course, result.assignment, result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = result.to_dict()
+    data["autograded_dir"] = str(dest) if dest.exists() else None
+    path.write_text(json.dumps(data, indent=1))
+    del assignment
+
+
+def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
+    """Copy the gradebook to ``grading/backups/gradebook-<UTC time>.db`` (keeps the last ``keep``)."""
+    if not course.gradebook.exists():
+        return None
+    course.backups.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    dest = course.backups / f"gradebook-{stamp}.db"
+    _copy_db(course.gradebook, dest)
+    for old in sorted(course.backups.glob("gradebook-*.db"))[:-keep]:
+        old.unlink()
+    return dest
+
+
+def grade(course: Course, assignments=None, students=None, *, overrides: dict | None = None,
+          progress: bool = True, log=print) -> list[GradeResult]:
+    """Back up the gradebook, then grade and record every submission (serially, with a progress bar)."""
+    from tqdm import tqdm
+
+    ids = [a.id for a in _spec.ASSIGNMENTS if not assignments or a.id in assignments]
+    jobs = [(s, a) for a in ids for s in course.students_with_submissions(a) if not students or s in students]
+    backup = backup_gradebook(course)
+    if backup and log:
+        log(f"gradebook backed up to {backup.relative_to(course.root)}")
+    results = []
+    bar = tqdm(jobs, desc="grading", unit="submission", disable=not progress)
+    for student, assignment in bar:
+        bar.set_postfix_str(f"{student}/{assignment}")
+        result = grade_submission(course, student, assignment, overrides=overrides)
+        record(course, result)
+        results.append(result)
+    if log:
+        failed = [r for r in results if r.status != "graded"]
+        log(f"graded {len(results) - len(failed)} submissions, {len(failed)} could not be graded")
+        for r in failed:
+            log(f"  {r.student}/{r.assignment}: {r.message}")
+    return results
+
+
+# ---- feedback and export ----------------------------------------------------------------
+
+def feedback(course: Course, assignments=None, students=None) -> list[Path]:
+    """HTML feedback (scores, messages; hidden tests removed) in ``grading/feedback/``."""
+    api = course.api()
+    written = []
+    for a in _spec.ASSIGNMENTS:
+        if assignments and a.id not in assignments:
+            continue
+        for student in sorted(d.name for d in course.autograded.iterdir()) if course.autograded.exists() else []:
+            if students and student not in students:
+                continue
+            if not (course.autograded / student / a.id / f"{a.id}.ipynb").exists():
+                continue
+            res = api.generate_feedback(a.id, student, force=True)
+            if not res["success"]:
+                raise RuntimeError(f"feedback for {student}/{a.id} failed:\n{res.get('log', '')[-2000:]}")
+            written.append(course.feedback_dir / student / a.id / f"{a.id}.html")
+    return written
+
+
+def load_results(course: Course) -> list[GradeResult]:
+    if not course.results.exists():
+        return []
+    return [GradeResult.from_dict(json.loads(p.read_text())) for p in sorted(course.results.glob("*/*.json"))]
+
+
+def export(course: Course, path: str | os.PathLike) -> tuple[Path, Path]:
+    """Grades as CSV: nbgrader's own export (one row per student × assignment, with manual
+    scores) at ``path``, and one row per test cell with its message beside it (``*_detail.csv``)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
+    detail = path.with_name(path.stem + "_detail.csv")
+    with open(detail, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "assignment", "status", "test", "points", "max_points", "reasons", "message"])
+        for r in load_results(course):
+            for c in r.cells:
+                w.writerow([r.student, r.assignment, r.status, c.grade_id, "" if c.points is None else c.points,
+                            c.max_points, " ".join(c.reasons), (c.message or r.message).replace("\n", " | ")])
+    return path, detail
+
+
+# ---- for students -----------------------------------------------------------------------
+
+def check_notebook(path: str | os.PathLike, course: Course | None = None) -> tuple[bool, str]:
+    """Run a notebook's visible tests with ``nbgrader validate``; return ``(ok, summary)``."""
+    from nbgrader.validator import Validator
+
+    path = Path(path).resolve()
+    config = (course or Course.find(path.parent)).config()
+    nb = nbformat.read(path, as_version=4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    results = Validator(config=config).validate(str(path))
+    lines = []
+    if "type_changed" in results:
+        return False, (f"{path.name}: {len(results['type_changed'])} test cell(s) changed type; "
+                       "restore them (or download a fresh copy) before handing in")
+    if "changed" in results:
+        return False, f"{path.name}: {len(results['changed'])} test cell(s) were edited; restore them before handing in"
+    failed = results.get("failed", [])
+    for f in failed:
+        doc = f["source"].split('"""')[1] if f["source"].startswith('"""') else f["source"].splitlines()[0]
+        err = [ln for ln in f.get("raw_error", "").splitlines() if ln.strip()]
+        detail = next((ln for ln in err if "Error" in ln and ":" in ln), err[-1] if err else "")
+        lines.append(f"  FAIL  {doc}\n        {detail.strip()[:300]}")
+    ok = not failed
+    head = (f"{path.name}: all {len(tests)} visible test cells pass -- ready to hand in" if ok else
+            f"{path.name}: {len(tests) - len(failed)} of {len(tests)} visible test cells pass")
+    return ok, "\n".join([head] + lines)
