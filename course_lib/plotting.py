@@ -302,6 +302,8 @@ __all__ += ["AccessibleFigure", "figure_html", "show_activation", "plot_variants
 # Each plot_* takes the dataclass an experiment returns and draws it; each show_* adds alt text
 # generated from the measured numbers (so the description always matches the figure).
 
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
 _LINESTYLES = ("-", "--", "-.", ":")
 
 
@@ -455,6 +457,7 @@ def plot_zero_centring(result):
         ax.fill_between(epochs, m - s, m + s, color=PALETTE[i % len(PALETTE)], alpha=0.2, lw=0)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("training loss")
     ax.set_title("plain SGD, mean ± std over seeds", fontsize=9)
     ax.grid(True, alpha=0.3)
@@ -518,6 +521,7 @@ def plot_training_comparison(result):
     axes[1].set_ylabel("training loss")
     for ax in axes:
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
     axes[1].legend(frameon=False, fontsize=7.5, ncol=2)
     return fig
@@ -582,6 +586,7 @@ def plot_batchnorm(result):
                     label="no BatchNorm" if place is None else f"BatchNorm {place} the activation")
         ax.set_title(_title(act), fontsize=10)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
     axes[0][0].set_ylabel("test accuracy")
     axes[0][0].set_ylim(0.0, 1.02)

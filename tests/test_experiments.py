@@ -5,6 +5,14 @@ import numpy as np
 import pytest
 
 from course_lib import experiments as ex
+from course_lib import plotting
+
+
+def check_figure(show, result):
+    """The book's figure for ``result`` renders (without warnings) and has alt text."""
+    fig = show(result, caption="test")
+    assert fig.png.startswith(b"\x89PNG") and len(fig.alt) > 80
+    assert 'alt="' in fig._repr_html_()
 
 
 def test_linear_collapse_without_activation_cannot_fit_moons():
@@ -13,6 +21,7 @@ def test_linear_collapse_without_activation_cannot_fit_moons():
     assert r.effective_W.shape == (2, 1) and r.proba["relu"].shape == (8, 8)
     assert r.train_acc["identity"] < 0.9
     assert r.train_acc["tanh"] > 0.93 and r.train_acc["relu"] > 0.93
+    check_figure(plotting.show_linear_collapse, r)
 
 
 def test_vanishing_gradients_sigmoid_vs_relu_he():
@@ -23,6 +32,7 @@ def test_vanishing_gradients_sigmoid_vs_relu_he():
     assert r.first_to_last("sigmoid") < 1e-6  # and it vanishes along the network
     assert 1e-2 < r.first_to_last("relu") < 1e2  # He init keeps ReLU's gradient flowing
     assert r.geometric_mean("relu", "mismatched")[0] < 1e-3 * relu[0]  # LeCun init: too small for ReLU
+    check_figure(plotting.show_vanishing_gradients, r)
 
 
 def test_dead_relus_grow_with_learning_rate_and_leaky_never_dies():
@@ -32,6 +42,7 @@ def test_dead_relus_grow_with_learning_rate_and_leaky_never_dies():
     assert high > low + 0.1
     assert np.all(r.final_dead("leaky_relu", 0.0) == 0.0)
     assert r.dead["relu", 0.0].shape == (2, 1, 4)
+    check_figure(plotting.show_dying_relu, r)
 
 
 def test_sigmoid_updates_share_one_sign_and_converge_slower():
@@ -42,6 +53,7 @@ def test_sigmoid_updates_share_one_sign_and_converge_slower():
     u = r.updates["sigmoid"]
     assert np.all(u[:, 0] * u[:, 1] >= 0)  # first and third quadrants only
     assert r.loss["sigmoid"][0, -1] > 2 * r.loss["tanh"][0, -1]
+    check_figure(plotting.show_zero_centring, r)
 
 
 def test_selu_lecun_self_normalises_and_he_drifts():
@@ -50,6 +62,7 @@ def test_selu_lecun_self_normalises_and_he_drifts():
     assert np.all(np.abs(mean) < 0.15) and np.all((var > 0.75) & (var < 1.3))
     assert r.var["he_normal"][0, -1] > 10  # explodes
     assert r.var["torch_kaiming_selu"][0, -1] < 0.2  # PyTorch's selu gain: shrinks
+    check_figure(plotting.show_selu, r)
 
 
 def test_training_comparison_sigmoid_trains_slowest():
@@ -57,6 +70,7 @@ def test_training_comparison_sigmoid_trains_slowest():
     final = {a: r.train_loss[a][:, -1].mean() for a in r.activations}
     assert final["sigmoid"] > 1.3 * max(final["relu"], final["tanh"])
     assert {row["activation"] for row in r.table()} == {"sigmoid", "relu", "tanh"}
+    check_figure(plotting.show_training_comparison, r)
     assert r.test_acc["relu"].shape == (2, 4) and r.epoch_time["relu"].shape == (2, 3)
 
 
@@ -67,18 +81,21 @@ def test_softmax_for_exclusive_classes_sigmoids_for_multilabel():
     assert r.multiclass_acc["softmax"] > 0.85 and r.multiclass_acc["sigmoid"] > 0.85  # both work for one label
     assert r.max_labels_predicted["softmax"] == 1  # cannot say yes twice at threshold 0.5
     assert r.multilabel_exact["sigmoid"] > r.multilabel_exact["softmax"] + 0.3
+    check_figure(plotting.show_output_layers, r)
 
 
 def test_batchnorm_rescues_a_deep_sigmoid_network():
     r = ex.batchnorm_placement(activations=("sigmoid",), hidden=(32, 32, 32, 32), epochs=4, seeds=(0,))
     assert r.final_acc("sigmoid", "before") > r.final_acc("sigmoid", None) + 0.3
     assert r.final_acc("sigmoid", "after") > r.final_acc("sigmoid", None) + 0.3
+    check_figure(plotting.show_batchnorm, r)
 
 
 def test_cost_ranks_relu_below_mish():
     r = ex.activation_cost(names=("relu", "mish"), n=2**14, repeats=3)
     assert r.total_ns[0] < r.total_ns[1]
     assert r.relative_to("relu")[0] == 1.0 and r.ranking()[0][0] == "relu"
+    check_figure(plotting.show_cost, r)
 
 
 def test_experiment_data_is_bundled_and_standardised():
