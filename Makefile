@@ -29,14 +29,14 @@ exercises: install
 # ---- book (Jupyter Book 1.x) ------------------------------------------------------------
 # Warnings are errors (-W), every cross-reference must resolve (-n); notebook execution is
 # cached in _build/.jupyter_cache, so a rebuild re-runs only the chapters whose code changed.
-# The cache is keyed on each chapter's code, not on the library it imports, so it is dropped
-# whenever course_lib's sources change (their hash is kept in _build/.course_lib.sha256).
+# The cache is keyed on each chapter's code, not on the library it imports, so it (and Sphinx's
+# doctrees) is dropped whenever course_lib's sources change (hash in _build/.course_lib.sha256).
 BOOK_FLAGS ?= -W -n --keep-going
 LIB_HASH = $$(find course_lib -name '*.py' | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)
 book: install exercises
 	@mkdir -p _build
 	@if [ "$(LIB_HASH)" != "$$(cat _build/.course_lib.sha256 2>/dev/null)" ]; then \
-		echo "course_lib changed: re-executing every chapter"; rm -rf _build/.jupyter_cache; \
+		echo "course_lib changed: re-executing every chapter"; rm -rf _build/.jupyter_cache _build/.doctrees; \
 		echo "$(LIB_HASH)" > _build/.course_lib.sha256; fi
 	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"

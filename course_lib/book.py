@@ -222,7 +222,7 @@ def measure_cost(name: str, n: int = 100_000, repeats: int = 5, seed: int = 0) -
 
 
 def comparison_markdown(names=None, costs: dict[str, float] | None = None) -> str:
-    """One row per activation: range, properties, year, frameworks and the measured cost.
+    """One row per activation: range (closure), properties and the measured cost.
 
     ``costs`` maps names to nanoseconds per element (forward + backward); with ``None`` the
     cost is measured now with :func:`measure_cost`, and shown relative to ReLU as well.
@@ -231,17 +231,15 @@ def comparison_markdown(names=None, costs: dict[str, float] | None = None) -> st
     if costs is None:
         costs = {n: measure_cost(n) for n in set(names) | {"relu"}}
     ref = costs.get("relu")
-    lines = ["| Activation | Range (closure) | Monotonic | Odd | Smoothness | Saturates | Year | PyTorch | Keras "
-             "| ns/element (f + f′) | × ReLU |",
-             "|:--|:--|:-:|:-:|:--|:--|--:|:-:|:-:|--:|--:|"]
+    lines = ["| Activation | Range | Monotonic | Odd | Smoothness | Saturates | ns/element (f + f′) | × ReLU |",
+             "|:--|:--|:-:|:-:|:--|:--|--:|--:|"]
     for name in names:
         a = get(name)
         rel = f"{costs[name] / ref:.1f}" if ref else "—"
         lines.append(
             f"| {{doc}}`{a.title} </{PAGES[name]}>` | {_range_math(*a.output_range)} | "
             f"{_yes(a.monotonic)} | {_yes(a.zero_centred)} | {a.smoothness or 'vector'} | "
-            f"{a.saturating if a.elementwise else '—'} | {a.year} | {'✓' if a.pytorch else '—'} | "
-            f"{'✓' if a.keras else '—'} | {costs[name]:.1f} | {rel} |")
+            f"{a.saturating if a.elementwise else '—'} | {costs[name]:.1f} | {rel} |")
     return "\n".join(lines) + "\n"
 
 
