@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, Momentum, train
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["BatchNormResult", "batchnorm_placement", "PLACEMENTS"]
 
@@ -41,6 +41,7 @@ class BatchNormResult:
         return float(self.test_acc[activation, placement][:, -1].mean())
 
 
+@single_threaded
 def batchnorm_placement(activations=("relu", "sigmoid"), placements=PLACEMENTS, hidden=(64, 64, 64, 64),
                         epochs: int = 12, lr: float = 0.02, batch_size: int = 64, seeds=(0, 1)) -> BatchNormResult:
     """Train each (activation, placement, seed) and record the curves."""

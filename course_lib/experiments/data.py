@@ -7,14 +7,32 @@ preprocessing, so the only non-zero-centred signals in a network come from its a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-__all__ = ["Dataset", "digits", "moons", "circles"]
+__all__ = ["Dataset", "digits", "moons", "circles", "single_threaded"]
+
+
+def single_threaded(fn):
+    """Run ``fn`` with a single BLAS thread.
+
+    The experiments multiply small matrices, where a second BLAS thread saves nothing and, on a
+    busy two-core machine (a book build running notebooks in parallel), makes every product
+    several times slower while the threads wait for each other.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, Adam, train
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["DyingReluResult", "dying_relu"]
 
@@ -40,6 +40,7 @@ class DyingReluResult:
         return self.dead[activation, bias][:, :, -1].mean(axis=1)
 
 
+@single_threaded
 def dying_relu(activations=("relu", "leaky_relu", "elu"), learning_rates=(0.001, 0.01, 0.03, 0.1),
                biases=(0.0, -2.0), hidden=(64, 64), epochs: int = 8, seeds=(0, 1)) -> DyingReluResult:
     """Train each (activation, bias, learning rate, seed) and measure dead and off units."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, Adam, accuracy, train
-from .data import moons
+from .data import moons, single_threaded
 
 __all__ = ["LinearCollapseResult", "linear_collapse", "effective_linear_map"]
 
@@ -45,6 +45,7 @@ def effective_linear_map(net) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
+@single_threaded
 def linear_collapse(activations=("identity", "tanh", "relu"), depth: int = 4, width: int = 16,
                     epochs: int = 100, n: int = 1000, noise: float = 0.2, grid: int = 120,
                     seed: int = 0) -> LinearCollapseResult:

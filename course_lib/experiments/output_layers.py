@@ -24,7 +24,7 @@ import numpy as np
 
 from ..activations import sigmoid, softmax
 from ..nn import MLP, Adam, binary_cross_entropy, softmax_cross_entropy, train
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["OutputLayersResult", "output_layers", "ATTRIBUTES", "attribute_targets"]
 
@@ -69,6 +69,7 @@ def _fit(data_X, targets, loss, seed, epochs, hidden, k):
     return net
 
 
+@single_threaded
 def output_layers(hidden=(64,), epochs: int = 15, seed: int = 0) -> OutputLayersResult:
     """Train a softmax head and a sigmoid head on each task; compare on the test set."""
     start = time.perf_counter()

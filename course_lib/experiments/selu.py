@@ -20,6 +20,7 @@ import numpy as np
 
 from ..activations import selu
 from ..nn import get_init
+from .data import single_threaded
 
 __all__ = ["SeluResult", "selu_self_normalisation", "SELU_INITS"]
 
@@ -41,6 +42,7 @@ class SeluResult:
     seconds: float
 
 
+@single_threaded
 def selu_self_normalisation(depth: int = 50, width: int = 256, n: int = 1000,
                             inits=tuple(SELU_INITS), seeds=(0, 1, 2)) -> SeluResult:
     """Mean and variance of SELU activations layer by layer, for each initialiser."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, Adam, train
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["ComparisonResult", "training_comparison", "MAIN_ACTIVATIONS"]
 
@@ -44,6 +44,7 @@ class ComparisonResult:
         return sorted(rows, key=lambda r: -r["test_acc_mean"])
 
 
+@single_threaded
 def training_comparison(activations=MAIN_ACTIVATIONS, hidden=(64, 64), epochs: int = 10,
                         seeds=(0, 1, 2), lr: float = 1e-3, batch_size: int = 32) -> ComparisonResult:
     """Train one MLP per (activation, seed) on digits and record the curves."""

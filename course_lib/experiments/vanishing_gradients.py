@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, matching_init, softmax_cross_entropy
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["VanishingResult", "vanishing_gradients", "MISMATCHED_INIT", "layer_gradient_norms"]
 
@@ -55,6 +55,7 @@ def layer_gradient_norms(net, X, y) -> np.ndarray:
     return np.array([np.linalg.norm(layer.W.grad) for layer in net.dense_layers])
 
 
+@single_threaded
 def vanishing_gradients(activations=("sigmoid", "tanh", "relu", "selu", "gelu"), depth: int = 50,
                         width: int = 64, batch: int = 256, seeds=(0, 1, 2)) -> VanishingResult:
     """Per-layer gradient norms at initialisation for a ``depth``-hidden-layer MLP on digits."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import MLP, SGD, train
-from .data import digits
+from .data import digits, single_threaded
 
 __all__ = ["ZeroCentringResult", "zero_centring", "same_sign_fraction"]
 
@@ -56,6 +56,7 @@ def same_sign_fraction(grad: np.ndarray) -> float:
     return float(np.mean(np.abs(s.sum(axis=0)) == (s != 0).sum(axis=0)))
 
 
+@single_threaded
 def zero_centring(activations=("sigmoid", "tanh"), hidden=(32, 32), batch_sizes=(1, 4, 16, 64),
                   probe_steps: int = 200, lr: float = 0.1, epochs: int = 20, seeds=(0, 1, 2)) -> ZeroCentringResult:
     """Sign statistics of the updates into the second hidden layer, and SGD convergence."""
