@@ -372,3 +372,11 @@ def test_train_errors():
         train(net, np.zeros((3, 2)), np.zeros(4, dtype=int), opt, rng(), progress=False)
     with pytest.raises(ValueError, match="both"):
         train(net, np.zeros((3, 2)), np.zeros(3, dtype=int), opt, rng(), X_val=np.zeros((1, 2)), progress=False)
+
+
+def test_progress_bar_and_optional_statistics(capsys):
+    X, y = _toy(n=40)
+    net = MLP((2, 4, 2), "relu", rng(50))
+    h = train(net, X, y, SGD(net.parameters(), 0.1), rng(51), epochs=2, progress=True, stats=False, desc="toy")
+    assert "toy" in capsys.readouterr().err  # tqdm writes to stderr
+    assert h.act_mean == [] and len(h.loss) == 3
