@@ -15,14 +15,19 @@ from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
     GetGrades,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from course_lib.grading.execute import GradingExecute
 from course_lib.grading.recheck import TrustedRecheck
+from course_lib.grading.sanitize import DropEmptyNbgraderMetadata
 
 c = get_config()  # noqa: F821 -- provided by traitlets when nbgrader loads this file
 
@@ -39,12 +44,25 @@ c.CourseDirectory.autograded_directory = f"{WORK}/autograded"
 c.CourseDirectory.feedback_directory = f"{WORK}/feedback"
 c.CourseDirectory.solution_directory = f"{WORK}/solution"
 c.CourseDirectory.db_url = f"sqlite:///{os.path.join(ROOT, WORK, 'gradebook.db')}"
+c.Exchange.root = os.path.join(ROOT, WORK, "exchange")  # unused (no JupyterHub); keeps nbgrader quiet
+os.makedirs(c.Exchange.root, exist_ok=True)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
 # Execution: a slow cell is interrupted after this many seconds (an infinite loop costs this once per cell).
 c.Execute.timeout = 30
 # Sanitising: grade cells a student deleted come back (and score on their own merits).
 c.OverwriteCells.add_missing_cells = True
+
+# Sanitising = nbgrader's own steps, plus one that keeps a duplicated test cell from crashing
+# OverwriteCells (nbgrader 0.9.6 raises KeyError: 'grade_id' on the copy DeduplicateIds emptied).
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    DropEmptyNbgraderMetadata,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 
 # Autograding = nbgrader's own pipeline, with two substitutions:
 #  * GradingExecute: nbgrader's Execute with a memory-limited kernel that survives a dead kernel;

@@ -134,7 +134,7 @@ def main(workdir):
             except RecursionError as exc:
                 error = hopeless[call["function"]] = f"RecursionError: {exc}"[:300]
             except BaseException as exc:  # noqa: BLE001 -- SystemExit and friends are the student's
-                error = f"{type(exc).__name__}: {exc}"[:300]
+                error = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:300]
         mutated = any(o is not None and not np.array_equal(a, o, equal_nan=True) for a, o in zip(args, originals))
         _store(workdir, call["id"], result, error,
                [f"{w.category.__name__}: {w.message}"[:200] for w in caught], mutated)

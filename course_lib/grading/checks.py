@@ -82,7 +82,7 @@ def observe(func, args: tuple, kwargs: dict) -> Observed:
         except BaseException as exc:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt... are the student's
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            obs.error = f"{type(exc).__name__}: {exc}"[:300]
+            obs.error = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:300]
             result = None
     obs.warnings = [f"{w.category.__name__}: {w.message}" for w in caught][:5]
     obs.mutated = any(isinstance(a, np.ndarray) and not np.array_equal(a, b, equal_nan=True)
@@ -169,9 +169,10 @@ def evaluate(test: _spec.Test, case: _spec.Case, args: tuple, kwargs: dict, obs:
             failures.append(Failure(kind, "shape", f"{what} returned shape {got.shape} {on}; expected {exp.shape}"
                                     + (" (the same shape as x)" if not test.outputs else "")))
             continue
-        if exp.dtype == np.float32 and got.dtype != np.float32:
-            failures.append(Failure(kind, "dtype", f"{what} returned dtype {got.dtype} {on}; expected float32 "
-                                    "(float32 in, float32 out)"))
+        if exp.dtype.kind == "f" and got.dtype != exp.dtype:
+            rule = "float32 in, float32 out" if exp.dtype == np.float32 else "float64 in, float64 out"
+            failures.append(Failure(kind, "dtype", f"{what} returned dtype {got.dtype} {on}; expected {exp.dtype} "
+                                    f"({rule})"))
             continue
         fail = _compare_values(what, exp, got, case, hidden, args[0] if args else None, not test.outputs)
         if fail:

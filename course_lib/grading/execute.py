@@ -36,6 +36,13 @@ class LimitedKernelManager(AsyncKernelManager):
         return [sys.executable, _WRAPPER, str(self.memory_mb), "--", *cmd]
 
 
+#: Run silently after a cell that raised: IPython keeps the last traceback (and with it every
+#: frame's locals, e.g. a list that filled the memory limit) alive; drop it so later cells can run.
+_RELEASE_TRACEBACK = ("import sys as _s, gc as _g\n"
+                      "_s.last_type = _s.last_value = _s.last_traceback = None\n"
+                      "del _s; _g.collect(); del _g")
+
+
 def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -60,13 +67,23 @@ class GradingExecute(Execute):
             km.memory_mb = self.kernel_memory_mb
         return km
 
+    def _release_traceback(self):
+        try:
+            msg_id = self.kc.execute(_RELEASE_TRACEBACK, silent=True, store_history=False)
+            self.wait_for_reply(msg_id)
+        except Exception as exc:  # noqa: BLE001 -- best effort; a dead kernel is handled by the caller
+            self.log.debug("could not release the last traceback: %s", exc)
+
     def preprocess_cell(self, cell, resources, index):
         if self._dead is not None:
             if cell.cell_type == "code":
                 cell.outputs = [_error("KernelDied", f"not run: the kernel died in an earlier cell ({self._dead})")]
             return cell, resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if any(o.output_type == "error" for o in cell.get("outputs", [])):
+                self._release_traceback()
+            return cell, resources
         except DeadKernelError as exc:
             self._dead = f"cell {index}"
             self.log.warning("The kernel died while running cell %d: %s", index, exc)

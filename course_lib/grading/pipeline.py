@@ -21,13 +21,16 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,6 +49,19 @@ def _ensure_path() -> None:
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+@contextmanager
+def _quiet_sqlalchemy():
+    """nbgrader's gradebook triggers SQLAlchemy "not in session" autoflush warnings; they are harmless."""
+    with warnings.catch_warnings():
+        try:
+            from sqlalchemy.exc import SAWarning
+        except ImportError:  # pragma: no cover
+            yield
+            return
+        warnings.simplefilter("ignore", SAWarning)
+        yield
 
 
 def _now() -> str:
@@ -123,7 +139,8 @@ def release(course: Course, ids=None, *, zip_path: str | os.PathLike | None = No
     for a in _spec.ASSIGNMENTS:
         if ids and a.id not in ids:
             continue
-        res = api.generate_assignment(a.id, force=True, create=True)
+        with _quiet_sqlalchemy():
+            res = api.generate_assignment(a.id, force=True, create=True)
         if not res["success"]:
             raise RuntimeError(f"generate_assignment {a.id} failed:\n{res.get('error') or res.get('log')}")
         done.append(a.id)
@@ -337,13 +354,14 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
         **(overrides or {}),
     })
     api = course.api(cfg)
-    res = api.autograde(assignment_id, student, force=True, create=True)
+    with _quiet_sqlalchemy():
+        res = api.autograde(assignment_id, student, force=True, create=True)
     out_dir = scratch / "autograded" / student / assignment_id
     nb_path = out_dir / expected
     from nbgrader.api import Gradebook, MissingEntry
 
     grades, comments = [], []
-    with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", course_id=cfg.CourseDirectory.course_id) as gb:
+    with _quiet_sqlalchemy(), Gradebook(f"sqlite:///{scratch / 'gradebook.db'}", course_id=cfg.CourseDirectory.course_id) as gb:
         try:
             submission = gb.find_submission(assignment_id, student)
             for snb in submission.notebooks:
@@ -396,7 +414,7 @@ def record(course: Course, result: GradeResult) -> None:
 
     assignment = _spec.get_assignment(result.assignment)
     nb_name = result.assignment
-    with Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
+    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
         gb.update_or_create_student(result.student)
         kwargs = {"timestamp": parse_utc(result.timestamp)} if result.timestamp else {}
         gb.update_or_create_submission(result.assignment, result.student, **kwargs)
@@ -442,9 +460,18 @@ def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
     return dest
 
 
+def _grade_job(root: str, student: str, assignment: str, overrides: dict | None) -> dict:
+    """Worker entry point: grade one submission, return the result as plain data."""
+    return grade_submission(Course(root), student, assignment, overrides=overrides).to_dict()
+
+
 def grade(course: Course, assignments=None, students=None, *, overrides: dict | None = None,
-          progress: bool = True, log=print) -> list[GradeResult]:
-    """Back up the gradebook, then grade and record every submission (serially, with a progress bar)."""
+          progress: bool = True, workers: int = 1, log=print) -> list[GradeResult]:
+    """Back up the gradebook, then grade every submission and record it, with a progress bar.
+
+    Each submission is graded in isolation by :func:`grade_submission` (in ``workers`` worker
+    processes when ``workers > 1``); this process alone writes the results (:func:`record`).
+    """
     from tqdm import tqdm
 
     ids = [a.id for a in _spec.ASSIGNMENTS if not assignments or a.id in assignments]
@@ -453,15 +480,34 @@ def grade(course: Course, assignments=None, students=None, *, overrides: dict | 
     if backup and log:
         log(f"gradebook backed up to {backup.relative_to(course.root)}")
     results = []
-    bar = tqdm(jobs, desc="grading", unit="submission", disable=not progress)
-    for student, assignment in bar:
-        bar.set_postfix_str(f"{student}/{assignment}")
-        result = grade_submission(course, student, assignment, overrides=overrides)
+    bar = tqdm(total=len(jobs), desc="grading", unit="submission", disable=not progress)
+    failures = 0
+
+    def done(result: GradeResult):
+        nonlocal failures
         record(course, result)
         results.append(result)
+        failures += result.status != "graded"
+        bar.set_postfix_str(f"{result.student}/{result.assignment} {result.score:g}/{result.max_score:g}, "
+                            f"{failures} not gradable")
+        bar.update()
+
+    if workers <= 1:
+        for student, assignment in jobs:
+            done(grade_submission(course, student, assignment, overrides=overrides))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_grade_job, str(course.root), s, a, overrides) for s, a in jobs]
+            for fut in as_completed(futures):
+                done(GradeResult.from_dict(fut.result()))
+    bar.close()
     if log:
         failed = [r for r in results if r.status != "graded"]
-        log(f"graded {len(results) - len(failed)} submissions, {len(failed)} could not be graded")
+        log(f"graded {len(results) - len(failed)} submissions; {len(failed)} could not be graded")
         for r in failed:
             log(f"  {r.student}/{r.assignment}: {r.message}")
     return results
@@ -481,7 +527,8 @@ def feedback(course: Course, assignments=None, students=None) -> list[Path]:
                 continue
             if not (course.autograded / student / a.id / f"{a.id}.ipynb").exists():
                 continue
-            res = api.generate_feedback(a.id, student, force=True)
+            with _quiet_sqlalchemy():
+                res = api.generate_feedback(a.id, student, force=True)
             if not res["success"]:
                 raise RuntimeError(f"feedback for {student}/{a.id} failed:\n{res.get('log', '')[-2000:]}")
             written.append(course.feedback_dir / student / a.id / f"{a.id}.html")
@@ -502,7 +549,7 @@ def export(course: Course, path: str | os.PathLike) -> tuple[Path, Path]:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
+    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
         CsvExportPlugin(to=str(path)).export(gb)
     detail = path.with_name(path.stem + "_detail.csv")
     with open(detail, "w", newline="") as f:
@@ -526,6 +573,9 @@ def check_notebook(path: str | os.PathLike, course: Course | None = None) -> tup
     nb = nbformat.read(path, as_version=4)
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     results = Validator(config=config).validate(str(path))
+    strip = re.compile(r"\x1b\[[0-9;]*m")
+    for f in results.get("failed", []):
+        f["raw_error"] = strip.sub("", f.get("raw_error", ""))
     lines = []
     if "type_changed" in results:
         return False, (f"{path.name}: {len(results['type_changed'])} test cell(s) changed type; "

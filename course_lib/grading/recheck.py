@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -61,12 +62,17 @@ class Verdict:
 
 # ---- what the student wrote -------------------------------------------------------------
 
+_HIDDEN = re.compile(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
+
+
 def student_code_cells(nb, source_nb=None) -> list[str]:
     """Solution cells, and code cells that are neither test cells nor unchanged given cells."""
     given = set()
     if source_nb is not None:
-        given = {c.source.strip() for c in source_nb.cells
-                 if c.cell_type == "code" and not nbutils.is_solution(c) and not nbutils.is_grade(c)}
+        for c in source_nb.cells:
+            if c.cell_type == "code" and not nbutils.is_solution(c):
+                given.add(c.source.strip())  # the given cells, and copies of test cells (with or without
+                given.add(_HIDDEN.sub("", c.source).strip())  # their hidden block)
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":

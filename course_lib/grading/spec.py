@@ -136,12 +136,12 @@ def elementwise_values(kinks=(0.0,), kw=None, atol=1e-300, extra=()) -> tuple[Ca
     cases += [
         Case("a scalar (Python float) input", _scalar(0.75, kw), hidden=True, atol=atol),
         Case("a 2-D array", _arr(np.linspace(-3, 3, 12).reshape(3, 4), kw=kw), hidden=True, atol=atol),
-        Case("float32 input", _arr(ORDINARY, np.float32, kw), hidden=True, **{**F32, "atol": max(atol, 1e-37)}),
+        Case("float32 input", _arr(ORDINARY, np.float32, kw), hidden=True, **{**F32, "atol": max(atol * 1e6, 1e-37)}),
         Case("NaN input", _arr([np.nan, -1.0, 1.0], kw=kw), hidden=True, atol=atol),
         *extra,
         Case("random inputs", _rand(lambda r: r.normal(0.0, 4.0, 64), kw=kw), random=True, atol=atol),
         Case("random float32 inputs", _rand(lambda r: r.normal(0.0, 4.0, 64), np.float32, kw),
-             random=True, **{**F32, "atol": max(atol, 1e-37)}),
+             random=True, **{**F32, "atol": max(atol * 1e6, 1e-37)}),
     ]
     return tuple(cases)
 
@@ -151,7 +151,7 @@ def elementwise_stability(tails=(), kw=None, atol=1e-300) -> tuple[Case, ...]:
     cases = [Case("large negative and positive inputs (|x| up to 1000)", _arr(EXTREME, kw=kw),
                   no_warnings=True, atol=atol)]
     cases.append(Case("large float32 inputs", _arr(EXTREME32, np.float32, kw), hidden=True, no_warnings=True,
-                      **{**F32, "atol": max(atol, 1e-37)}))
+                      **{**F32, "atol": max(atol * 1e6, 1e-37)}))
     if tails:
         cases.append(Case("the tails and tiny inputs (relative accuracy)", _arr(tails, kw=kw), hidden=True,
                           no_warnings=True, atol=atol))
@@ -611,7 +611,7 @@ def _softmax_cases(atol=1e-300) -> tuple[Case, ...]:
         Case("a batch of logits (softmax over the last axis)", _vec(_LOGITS), atol=atol),
         Case("a single 1-D vector", _vec([0.0, 1.0, -1.0, 2.0]), hidden=True, atol=atol),
         Case("axis=0", _vec(_LOGITS, kw={"axis": 0}), hidden=True, atol=atol),
-        Case("float32 input", _vec(_LOGITS, dtype=np.float32), hidden=True, **{**F32, "atol": max(atol, 1e-37)}),
+        Case("float32 input", _vec(_LOGITS, dtype=np.float32), hidden=True, **{**F32, "atol": max(atol * 1e6, 1e-37)}),
         Case("random logits", lambda r: ((r.normal(0, 5, (8, 5)),), {}), random=True, atol=atol),
     )
 
@@ -620,7 +620,7 @@ def _softmax_stability(atol=1e-300) -> tuple[Case, ...]:
     return (
         Case("logits of size ±1000", _vec(_BIG), no_warnings=True, atol=atol),
         Case("float32 logits of size ±100", _vec([[100.0, 99.0, -100.0]], dtype=np.float32), hidden=True,
-             no_warnings=True, **{**F32, "atol": max(atol, 1e-37)}),
+             no_warnings=True, **{**F32, "atol": max(atol * 1e6, 1e-37)}),
         Case("random large logits", lambda r: ((r.uniform(-1000, 1000, (8, 5)),), {}), random=True,
              no_warnings=True, atol=atol),
     )

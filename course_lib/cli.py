@@ -1,0 +1,144 @@
+"""``course``: the course's command line (a thin layer over :mod:`course_lib.grading`).
+
+Students::
+
+    course check exercises/a1_sigmoid_tanh/a1_sigmoid_tanh.ipynb   # run the visible tests, summarise
+
+Instructors (from the course folder)::
+
+    course release                          # solutions/ -> exercises/ (+ grading/release/exercises.zip)
+    course import a1_sigmoid_tanh DIR|ZIP   # a folder per student, or an LMS zip (nbgrader zip_collect)
+    course grade [--assignment ID] [--student ID]
+    course feedback                         # HTML in grading/feedback/, hidden tests removed
+    course export [grading/grades.csv]
+    course report                           # grading/report/report.{png,html}
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _course(args):
+    from course_lib.grading.pipeline import Course
+
+    return Course(args.root) if args.root else Course.find()
+
+
+def cmd_check(args) -> int:
+    from course_lib.grading.pipeline import check_notebook
+
+    ok_all = True
+    for path in args.notebooks:
+        ok, summary = check_notebook(path)
+        print(summary)
+        ok_all &= ok
+    return 0 if ok_all else 1
+
+
+def cmd_release(args) -> int:
+    from course_lib.grading.pipeline import release
+
+    course = _course(args)
+    zip_path = course.work / "release" / "exercises.zip"
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    done = release(course, args.assignment or None, zip_path=zip_path)
+    print(f"released {', '.join(done)} into exercises/; zip for your LMS: {zip_path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from course_lib.grading.pipeline import import_submissions
+
+    statuses = import_submissions(_course(args), args.assignment, args.source)
+    for student, status in statuses.items():
+        print(f"{student}: {status}")
+    print(f"imported {len(statuses)} submission(s) for {args.assignment}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from course_lib.grading.pipeline import grade
+
+    results = grade(_course(args), args.assignment or None, args.student or None, progress=not args.quiet,
+                    workers=args.workers)
+    for r in results:
+        if args.verbose or r.status != "graded":
+            print(r.summary())
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from course_lib.grading.pipeline import feedback
+
+    paths = feedback(_course(args), args.assignment or None, args.student or None)
+    print(f"wrote {len(paths)} feedback file(s) under grading/feedback/")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from course_lib.grading.pipeline import export
+
+    course = _course(args)
+    path, detail = export(course, args.path or course.work / "grades.csv")
+    print(f"wrote {path} and {detail}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from course_lib.grading.report import write_report
+
+    png, page = write_report(_course(args), args.out)
+    print(f"wrote {png} and {page}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course", description="Graded exercises of the activation-functions course.")
+    p.add_argument("--root", help="course folder (default: the folder holding nbgrader_config.py)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("check", help="(students) run a notebook's visible tests and summarise")
+    s.add_argument("notebooks", nargs="+")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("release", help="generate the student notebooks in exercises/")
+    s.add_argument("assignment", nargs="*")
+    s.set_defaults(func=cmd_release)
+
+    s = sub.add_parser("import", help="import submissions: a folder per student, or an LMS zip")
+    s.add_argument("assignment")
+    s.add_argument("source")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("grade", help="autograde every submission (backs up the gradebook first)")
+    s.add_argument("--assignment", action="append")
+    s.add_argument("--student", action="append")
+    s.add_argument("--workers", type=int, default=1, help="grade in N worker processes (default 1)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--verbose", action="store_true", help="print every result, not only the problems")
+    s.set_defaults(func=cmd_grade)
+
+    s = sub.add_parser("feedback", help="HTML feedback with hidden tests removed")
+    s.add_argument("--assignment", action="append")
+    s.add_argument("--student", action="append")
+    s.set_defaults(func=cmd_feedback)
+
+    s = sub.add_parser("export", help="grades as CSV")
+    s.add_argument("path", nargs="?")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("report", help="score distributions and common failures (PNG + HTML)")
+    s.add_argument("--out")
+    s.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The grade report: score distribution per assignment and the most common failures per test.
+
+Reads the result records written by :func:`course_lib.grading.pipeline.record`
+(``grading/results/<assignment>/<student>.json``) and writes ``report.png`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import Counter
+from pathlib import Path
+
+from . import spec as _spec
+from .pipeline import Course, GradeResult, load_results
+
+__all__ = ["failure_table", "write_report"]
+
+
+def failure_table(results: list[GradeResult]) -> dict[tuple[str, str], Counter]:
+    """``{(assignment, test): Counter of "reason: kind of input"}`` over all failing cells."""
+    table: dict[tuple[str, str], Counter] = {}
+    for r in results:
+        for c in r.cells:
+            if c.passed is not False:
+                continue
+            counter = table.setdefault((r.assignment, c.grade_id), Counter())
+            labels = [f"{reason}: {kind}" for reason in c.reasons[:1] for kind in c.kinds[:3]] or \
+                     [", ".join(c.reasons) or "failed"]
+            counter.update(labels)
+    return table
+
+
+def _figure(results: list[GradeResult]):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ids = [a.id for a in _spec.ASSIGNMENTS]
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), constrained_layout=True)
+    for ax, aid in zip(axes.ravel(), ids):
+        a = _spec.get_assignment(aid)
+        scores = [r.score for r in results if r.assignment == aid]
+        ax.hist(scores, bins=range(0, a.points + 2), align="left", rwidth=0.85, color="#4477aa")
+        ax.set_title(f"{aid} (n = {len(scores)})", fontsize=10)
+        ax.set_xlim(-0.7, a.points + 0.7)
+        ax.set_xlabel(f"score (of {a.points}; manual points not included)")
+        ax.set_ylabel("students")
+    fig.suptitle("Autograded score distribution per assignment")
+    return fig
+
+
+def write_report(course: Course, out_dir: str | Path | None = None, top: int = 3) -> tuple[Path, Path]:
+    """Write ``report.png`` and ``report.html`` (default: ``grading/report/``)."""
+    out = Path(out_dir or course.work / "report")
+    out.mkdir(parents=True, exist_ok=True)
+    results = load_results(course)
+    fig = _figure(results)
+    png = out / "report.png"
+    fig.savefig(png, dpi=110)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    rows = []
+    for (aid, gid), counter in sorted(failure_table(results).items()):
+        n = sum(1 for r in results if r.assignment == aid)
+        failing = sum(1 for r in results if r.assignment == aid for c in r.cells if c.grade_id == gid and c.passed is False)
+        common = "<br>".join(f"{html.escape(k)} ({v})" for k, v in counter.most_common(top))
+        rows.append(f"<tr><td>{aid}</td><td>{gid}</td><td>{failing} of {n}</td><td>{common}</td></tr>")
+    problems = [f"<li>{html.escape(r.student)} / {r.assignment}: {html.escape(r.message)}</li>"
+                for r in results if r.status != "graded"]
+    page = f"""<!doctype html><meta charset="utf-8"><title>Grade report</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}td,th{{border-bottom:1px solid #ccc;padding:4px 8px;
+text-align:left;vertical-align:top}}table{{border-collapse:collapse}}</style>
+<h1>Grade report</h1><p>{len(results)} graded submissions.</p>
+<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" style="max-width:100%">
+<h2>Most common failures per test</h2>
+<table><tr><th>assignment</th><th>test</th><th>failing</th><th>most common (reason: kind of input)</th></tr>
+{''.join(rows) or '<tr><td colspan=4>no failures</td></tr>'}</table>
+<h2>Submissions that could not be graded</h2><ul>{''.join(problems) or '<li>none</li>'}</ul>
+"""
+    page_path = out / "report.html"
+    page_path.write_text(page)
+    return png, page_path
