@@ -28,10 +28,13 @@ def _fmt(v: float) -> str:
 
 
 def describe_range(name: str) -> str:
-    """The output range as text, e.g. ``(0, 1)`` or ``[−0.2785, ∞)``."""
+    """The closure of the output range as text, e.g. ``[0, 1]`` or ``[−0.2785, ∞)``.
+
+    Infinite ends get a parenthesis, finite ends a bracket (the registry stores closures).
+    """
     a = get(name)
     lo, hi = a.output_range
-    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+    return f"{'(' if np.isinf(lo) else '['}{_fmt(lo)}, {_fmt(hi)}{')' if np.isinf(hi) else ']'}"
 
 
 def alt_text(name: str, **params) -> str:

@@ -217,3 +217,11 @@ def test_caption_is_escaped():
     """Check that captions and alt text are HTML-escaped."""
     html = plotting.figure_html(plotting.plot_activation("relu"), alt='a "quote" <b>', caption="x < y")._repr_html_()
     assert "&lt;b&gt;" in html and "x &lt; y" in html and "&quot;quote&quot;" in html
+
+
+def test_describe_range_brackets():
+    """Check that infinite ends get parentheses and finite ends brackets, in alt text too."""
+    assert plotting.describe_range("relu") == "[0, ∞)"
+    assert plotting.describe_range("tanh") == "[−1, 1]"
+    assert plotting.describe_range("identity") == "(−∞, ∞)"
+    assert "output range [0, ∞)" in plotting.alt_text("relu")
