@@ -138,7 +138,12 @@ def _compare_values(name, exp, got, case, hidden, first_arg, elementwise) -> Fai
                  for i in bad[:MAX_SHOWN]]
         msg += "; " + "; ".join(shown)
     else:
-        msg += f"; expected {_fmt(exp64)}, got {_fmt(got64)}"
+        shown = []
+        for i in bad[:MAX_SHOWN]:
+            idx = np.unravel_index(i, exp64.shape) if exp64.ndim else ()
+            where = f"at index {tuple(int(k) for k in idx)}" if exp64.ndim else "the value"
+            shown.append(f"{where}: expected {_fmt(exp64.ravel()[i])}, got {_fmt(got64.ravel()[i])}")
+        msg += "; " + "; ".join(shown)
     return Failure(case.kind, "values", msg)
 
 
@@ -186,6 +191,26 @@ def evaluate(test: _spec.Test, case: _spec.Case, args: tuple, kwargs: dict, obs:
     return failures
 
 
+def _gradient_check(test, cases, func, tol: float = 1e-6) -> list[Failure]:
+    """Compare the returned gradients with central differences of the returned loss (argument 2 on)."""
+    from ..gradcheck import numerical_gradient, rel_error
+
+    failures = []
+    for case in cases:
+        args, kwargs = case.make(np.random.default_rng(0))
+        args = [np.array(a, dtype=np.float64) if i >= 2 else a for i, a in enumerate(args)]
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            analytic = func(*args, **kwargs)
+            for name, i, grad in zip(test.outputs[1:], range(2, len(args)), analytic[1:]):
+                num = numerical_gradient(lambda: float(func(*args, **kwargs)[0]), args[i])
+                err = rel_error(num, np.asarray(grad, dtype=np.float64))
+                if not err <= tol:
+                    failures.append(Failure(case.kind, "gradcheck", f"{test.function}: the gradient check of {name} "
+                                            f"failed on {case.kind}: relative error {err:.1e} (should be < {tol:g})"))
+    return failures
+
+
 def run(assignment_id: str, grade_id: str, func, *, hidden: bool = False) -> None:
     """Run the visible (or hidden) cases of one test cell against ``func``; raise on failure."""
     __tracebackhide__ = True
@@ -197,8 +222,11 @@ def run(assignment_id: str, grade_id: str, func, *, hidden: bool = False) -> Non
     for case in cases:
         args, kwargs = case.make(np.random.default_rng(0))
         failures += evaluate(test, case, args, kwargs, observe(func, args, kwargs))
+    if test.gradcheck and not hidden and not failures:
+        failures += _gradient_check(test, cases, func)
     if failures:
-        raise AssertionError("\n".join(f.message for f in failures))
+        more = f"\n... and {len(failures) - 6} more" if len(failures) > 6 else ""
+        raise AssertionError("\n".join(f.message for f in failures[:6]) + more)
     label = "hidden checks" if hidden else "checks"
     print(f"{test.function}: {len(cases)} {label} passed ({', '.join(c.kind for c in cases)})"
           if not hidden else f"{test.function}: {len(cases)} {label} passed")

@@ -69,6 +69,7 @@ class Test:
     points: int = 1
     outputs: tuple[str, ...] | None = None  #: names of the returned tuple's items; None: one array
     compare: tuple[int, ...] | None = None  #: which outputs this test grades (default: all)
+    gradcheck: bool = False  #: in the kernel, also compare the gradients with central differences of the loss
 
 
 @dataclass(frozen=True)
@@ -903,12 +904,12 @@ A5 = Assignment(
                          _net_case("random tanh networks", "tanh", random=True),
                      ), points=2, outputs=_LOSS_OUT, compare=(1, 2, 3, 4)),
                 Test("test_gradient_check", "two_layer_loss",
-                     "Check the relu and sigmoid networks' gradients (a gradient check).", ref_two_layer_loss, (
+                     "Check that the relu and sigmoid networks' gradients pass a gradient check.", ref_two_layer_loss, (
                          _net_case("a relu network", "relu", seed=4),
                          _net_case("a sigmoid network", "sigmoid", seed=5),
                          _net_case("random sigmoid networks", "sigmoid", random=True),
                          _net_case("random relu networks", "relu", random=True),
-                     ), outputs=_LOSS_OUT, compare=(1, 2, 3, 4)),
+                     ), outputs=_LOSS_OUT, compare=(1, 2, 3, 4), gradcheck=True),
             ),
             dedent("""\
             # A gradient check of your own code with course_lib's numerical gradient.
