@@ -6,12 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book browser exercises test lab bench clean
+.PHONY: help install book browser exercises notebooks check grade test lab bench clean
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
 	@echo "make test   - set up .venv, then run the whole test suite"
 	@echo "make lab    - open JupyterLab on exercises/ (students)"
+	@echo "make check  - run the visible tests of your notebooks (NB=path for one)"
 	@echo "make bench  - run the speed benchmarks"
 
 $(STAMP): pyproject.toml
@@ -24,7 +25,28 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # ---- exercises (nbgrader) -------------------------------------------------------------
-exercises: install
+# course_lib/grading/spec.py --tools/make_notebooks.py--> solutions/<id>/<id>.ipynb (nbgrader source)
+#   --nbgrader generate_assignment--> exercises/<id>/<id>.ipynb (student copies). Both are committed;
+# only stale files are rewritten, so a second `make exercises` does nothing.
+ASSIGNMENTS := a1_sigmoid_tanh a2_relu_family a3_smooth a4_softmax a5_backprop a6_design
+EXERCISES   := $(foreach a,$(ASSIGNMENTS),exercises/$(a)/$(a).ipynb)
+NBGRADER    := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader
+
+exercises: install notebooks $(EXERCISES)
+
+notebooks: install
+	@$(BIN)/python tools/make_notebooks.py
+
+exercises/%.ipynb: solutions/%.ipynb nbgrader_config.py
+	$(NBGRADER) generate_assignment $(notdir $*) --force --log-level=WARN
+
+# Students: `make check NB=exercises/a1_sigmoid_tanh/a1_sigmoid_tanh.ipynb` (all notebooks if NB is unset).
+check: install
+	@$(BIN)/course check $(or $(NB),$(EXERCISES))
+
+# Instructors: see "For instructors" in README.md (`course release|import|grade|feedback|export|report`).
+grade: install
+	$(BIN)/course grade
 
 # ---- book (Jupyter Book 1.x) ------------------------------------------------------------
 # Warnings are errors (-W), every cross-reference must resolve (-n); notebook execution is
