@@ -154,14 +154,24 @@ DEEP_TAIL = -700.0
 
 
 def cheb_eval(x: np.ndarray, a: float, b: float, coeffs) -> np.ndarray:
-    """Evaluate a Chebyshev series on ``[a, b]`` at ``x`` (Clenshaw's recurrence)."""
-    t = (2.0 * x - (a + b)) / (b - a)
-    t2 = 2.0 * t
-    b1 = np.zeros_like(t)
-    b2 = np.zeros_like(t)
-    for c in coeffs[:0:-1]:
-        b1, b2 = c + t2 * b1 - b2, b1
-    return coeffs[0] + t * b1 - b2
+    """Evaluate a Chebyshev series on ``[a, b]`` at ``x`` (Clenshaw's recurrence, in place)."""
+    t2 = 2.0 * x
+    t2 -= a + b
+    t2 /= b - a
+    t2 *= 2.0  # 2t, with t = (2x - a - b) / (b - a)
+    b1 = np.full_like(t2, coeffs[-1])
+    b2 = np.zeros_like(t2)
+    tmp = np.empty_like(t2)
+    for c in coeffs[-2:0:-1]:
+        np.multiply(t2, b1, out=tmp)
+        tmp -= b2
+        tmp += c
+        b1, b2, tmp = tmp, b1, b2
+    np.multiply(t2, b1, out=tmp)  # last step: (c0 + t b1) - b2
+    tmp *= 0.5
+    tmp += coeffs[0]
+    tmp -= b2
+    return tmp
 
 
 def piecewise_cheb(x: np.ndarray, pieces) -> np.ndarray:

@@ -14,6 +14,7 @@ each named in the docstring that needs it:
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr
 
 from . import _tables
 from ._numeric import (
@@ -322,10 +323,11 @@ def gelu(x, approximate: str = "none"):
 
     .. math:: \frac{x}{2}\Bigl(1 + \tanh\Bigl(\sqrt{2/\pi}\,(x + 0.044715x^3)\Bigr)\Bigr)
 
-    Exact form: ``scipy.special.erfc`` loses up to hundreds of ULP in the tail, so with
-    :math:`a = |x|` the normal tail is :math:`\Phi(-a) = K(a)\,e^{-a^2/2}`, where :math:`K`
-    (and :math:`aK(a)`, for the left branch) come from Chebyshev tables and the square
-    :math:`a^2` is formed exactly. Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the
+    Exact form: for :math:`x \ge 0`, :math:`x\,\Phi(x)` with ``scipy.special.ndtr`` (whose
+    error is far below an ulp of :math:`\Phi(x) \ge 1/2`). For :math:`x < 0` ``erfc`` loses up
+    to hundreds of ULP in the tail, so with :math:`a = -x`,
+    :math:`\operatorname{gelu}(x) = -G(a)\,e^{-a^2/2}` where :math:`G(a) = a\,\Phi(-a)e^{a^2/2}`
+    comes from a Chebyshev table and the square :math:`a^2` is formed exactly. Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the
     polynomial :math:`2u` is carried in double-double arithmetic.
 
     Paper: Hendrycks & Gimpel, "Gaussian Error Linear Units" (2016).
@@ -338,14 +340,19 @@ def gelu(x, approximate: str = "none"):
     if approximate == "tanh":
         return _gelu_tanh(x)
     _check_approximate("gelu", approximate)
-    a = np.minimum(np.abs(x), 40.0)
-    e, deep = _half_square_exp(a)
-    k = piecewise_cheb(a, _tables.NORMAL_TAIL_SCALED)
-    g = np.where(a < 0.25, a * k, piecewise_cheb(np.maximum(a, 0.25), _tables.GELU_NEG_SCALED))
-    out = np.where(x >= 0, x * (1.0 - k * e), -(g * e))
-    out[deep] = np.where(x[deep] >= 0, x[deep], out[deep] * EXP_M64)
-    far = np.abs(x) > 40.0  # Phi(-40) < 1e-348: gelu is x on the right, -0 on the left
-    out[far] = np.where(x[far] > 0, x[far], -0.0)
+    out = x * ndtr(x)  # for x >= 0, Phi(x) >= 1/2 and scipy's error is far below an ulp of it
+    neg = x < 0
+    if neg.any():
+        a = np.minimum(-x[neg], 40.0)
+        e, deep = _half_square_exp(a)
+        small = a < 0.25
+        g = piecewise_cheb(np.maximum(a, 0.25), _tables.GELU_NEG_SCALED)
+        if small.any():
+            g[small] = a[small] * piecewise_cheb(a[small], _tables.NORMAL_TAIL_SCALED)
+        g *= -e
+        g[deep] *= EXP_M64
+        g[a >= 40.0] = -0.0  # Phi(-40) < 1e-348
+        out[neg] = g
     return out
 
 
@@ -370,14 +377,23 @@ def gelu_grad(x, approximate: str = "none"):
     if approximate == "tanh":
         return _gelu_tanh_grad(x)
     _check_approximate("gelu_grad", approximate)
-    a = np.minimum(np.abs(x), 40.0)
-    e, deep = _half_square_exp(a)
-    k = piecewise_cheb(a, _tables.NORMAL_TAIL_SCALED)
-    d = piecewise_cheb(np.where((a > 0.25) & (a < 1.5), 0.0, a), _tables.GELU_GRAD_NEG_SCALED)
-    out = np.where(x >= 0, (1.0 - k * e) + x * (_INV_SQRT_2PI * e), d * e)
-    out[deep] = np.where(x[deep] >= 0, 1.0, out[deep] * EXP_M64)
-    far = np.abs(x) > 40.0  # |x| phi(x) < 1e-340: the derivative is 0 (left) or 1 (right)
-    out[far] = np.where(x[far] > 0, 1.0, -0.0)
+    xc = np.minimum(x, 40.0)  # beyond 40, x phi(x) < 1e-340
+    phi = xc * xc
+    phi *= -0.5
+    np.exp(phi, out=phi)
+    phi *= xc
+    phi *= _INV_SQRT_2PI
+    out = ndtr(x)
+    out += phi  # for x >= 0 both terms are positive: no cancellation, scipy's ndtr is ample
+    neg = x < 0
+    if neg.any():
+        a = np.minimum(-x[neg], 40.0)
+        e, deep = _half_square_exp(a)
+        d = piecewise_cheb(np.where((a > 0.25) & (a < 1.5), 0.0, a), _tables.GELU_GRAD_NEG_SCALED)
+        d *= e
+        d[deep] *= EXP_M64
+        d[a >= 40.0] = -0.0
+        out[neg] = d
     return root_window(x, out, _tables.GELU_GRAD_ROOT)
 
 
