@@ -496,12 +496,13 @@ def mish_grad(x):
     >>> mish_grad([-1.0, 0.0, 1.0])
     array([0.05921676, 0.6       , 1.04903622])
     """
-    e = np.exp(-np.abs(x))
-    neg = _mish_grad_negative(x, e)
+    e = _exp_neg_abs(x)
     num = 1.0 + 2.0 * e
     den = num + 2.0 * e * e
-    pos = (num * den + 4.0 * np.minimum(x, 1e300) * e * e * (1.0 + e)) / (den * den)
-    out = np.where(x >= 0, pos, neg)
+    out = (num * den + 4.0 * np.minimum(x, 1e300) * e * e * (1.0 + e)) / (den * den)
+    neg = x < 0
+    if neg.any():
+        out[neg] = _mish_grad_negative(x[neg], e[neg])
     out = _left_tail(x, out, lambda xd: (1.0 + xd) * np.exp(xd + 64.0))
     return root_window(x, out, _tables.MISH_GRAD_ROOT)
 
