@@ -564,6 +564,9 @@ def export(course: Course, path: str | os.PathLike) -> tuple[Path, Path]:
 
 # ---- for students -----------------------------------------------------------------------
 
+_EXC_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Died|Failed)(:|$)")
+
+
 def check_notebook(path: str | os.PathLike, course: Course | None = None) -> tuple[bool, str]:
     """Run a notebook's visible tests with ``nbgrader validate``; return ``(ok, summary)``."""
     from nbgrader.validator import Validator
@@ -586,8 +589,9 @@ def check_notebook(path: str | os.PathLike, course: Course | None = None) -> tup
     for f in failed:
         doc = f["source"].split('"""')[1] if f["source"].startswith('"""') else f["source"].splitlines()[0]
         err = [ln for ln in f.get("raw_error", "").splitlines() if ln.strip()]
-        detail = next((ln for ln in err if "Error" in ln and ":" in ln), err[-1] if err else "")
-        lines.append(f"  FAIL  {doc}\n        {detail.strip()[:300]}")
+        starts = [i for i, ln in enumerate(err) if _EXC_LINE.match(ln)]
+        detail = err[starts[-1]:starts[-1] + 3] if starts else err[-1:]
+        lines.append(f"  FAIL  {doc}\n" + "\n".join(f"        {ln.strip()[:300]}" for ln in detail))
     ok = not failed
     head = (f"{path.name}: all {len(tests)} visible test cells pass -- ready to hand in" if ok else
             f"{path.name}: {len(tests) - len(failed)} of {len(tests)} visible test cells pass")

@@ -101,7 +101,7 @@ def forbidden_usage(cells: list[str]) -> dict[str, str]:
     """``{function name: forbidden module}`` for functions that import or use a forbidden module.
 
     >>> forbidden_usage(["from scipy.special import expit\\ndef sigmoid(x):\\n    return expit(x)"])
-    {'sigmoid': 'scipy'}
+    {'expit': 'scipy', 'sigmoid': 'scipy'}
     >>> forbidden_usage(["from course_lib.activations import tanh"])
     {'tanh': 'course_lib'}
     >>> forbidden_usage(["def relu(x):\\n    import torch\\n    return x"])
