@@ -16,9 +16,17 @@ import numpy as np
 from .activations import FAMILIES, REGISTRY, get
 
 __all__ = [
-    "PAGES", "EXERCISES", "page_of", "property_card_markdown", "property_card",
-    "frameworks_markdown", "frameworks", "measure_cost", "comparison_markdown", "comparison",
+    "EXERCISES",
+    "PAGES",
+    "comparison",
+    "comparison_markdown",
+    "frameworks",
+    "frameworks_markdown",
     "md",
+    "measure_cost",
+    "page_of",
+    "property_card",
+    "property_card_markdown",
 ]
 
 #: Where each activation is taught: registry name -> (docname, section title). Activations that

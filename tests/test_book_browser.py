@@ -13,6 +13,7 @@ screenshot per part is kept in ``_build/screenshots/``.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html.parser
 import http.server
@@ -153,14 +154,18 @@ def server():
 def browser():
     exe = find_chromium()
     profile = tempfile.mkdtemp(prefix="book-chromium-")
+    log = tempfile.TemporaryFile()  # noqa: SIM115 -- open for the browser's lifetime; a file never blocks
     proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     port_file = Path(profile) / "DevToolsActivePort"
     deadline = time.monotonic() + 30
     while not (port_file.exists() and port_file.read_text().strip()):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            err = proc.stderr.read().decode(errors="replace")[-2000:]
+            proc.wait()
+            log.seek(0)
+            err = log.read().decode(errors="replace")[-2000:]
+            log.close()
             pytest.fail(f"Chromium ({exe}) did not start its DevTools endpoint:\n{err}")
         time.sleep(0.1)
     port = port_file.read_text().split()[0]
@@ -177,7 +182,7 @@ def browser():
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    proc.stderr.close()
+    log.close()
     shutil.rmtree(profile, ignore_errors=True)
 
 
@@ -199,8 +204,6 @@ def pages(server, browser):
         reports[doc] = report
         if doc in first_of_part:
             shot = browser.send("Page.captureScreenshot", format="png")
-            import base64
-
             name = re.sub(r"[^a-z0-9]+", "_", first_of_part[doc].lower()).strip("_")
             (SHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
     return reports

@@ -36,7 +36,7 @@ def toc_docs() -> list[str]:
 
 
 def bib_keys() -> set[str]:
-    return set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.M))
+    return set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.MULTILINE))
 
 
 def table_rows(markdown: str) -> list[list[str]]:
@@ -85,7 +85,7 @@ def test_every_exercise_has_a_page_linking_the_student_notebook():
     """Check one page per assignment, with a download link to exercises/<id>/<id>.ipynb, never solutions/."""
     for ex in book.EXERCISES:
         text = (ROOT / "book" / "exercises" / f"{ex}.md").read_text()
-        assert f"{{download}}`" in text and f"exercises/{ex}/{ex}.ipynb" in text, ex
+        assert "{download}`" in text and f"exercises/{ex}/{ex}.ipynb" in text, ex
         assert "solutions/" not in text.replace("`solutions/`", ""), f"{ex}: links into solutions/"
 
 
@@ -108,7 +108,7 @@ def test_bibliography_entries_are_complete():
     for entry in re.split(r"\n(?=@)", text.split("\n@", 1)[1].join(["@", ""])):
         key = re.match(r"@\w+\{([^,]+),", entry).group(1)
         for field in ("author", "title", "year"):
-            assert re.search(rf"^\s*{field}\s*=", entry, re.M), f"{key}: no {field}"
+            assert re.search(rf"^\s*{field}\s*=", entry, re.MULTILINE), f"{key}: no {field}"
 
 
 # ---- property cards and tables ---------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_property_card_is_a_two_column_table_from_the_registry(name):
     card = book.property_card_markdown(name)
     rows = table_rows(card)
     assert all(len(r) == 2 for r in rows), f"{name}: a row does not have 2 cells (unescaped | in math?)"
-    cells = dict((r[0], r[1]) for r in rows[2:])
+    cells = {r[0]: r[1] for r in rows[2:]}
     assert rows[0][0] == a.title
     for value in cells.values():
         assert value.count("$") % 2 == 0, f"{name}: unbalanced $ in {value!r}"
@@ -135,18 +135,18 @@ def test_property_card_is_a_two_column_table_from_the_registry(name):
 
 def test_property_card_values_for_known_activations():
     """Check a few cards against facts stated in the chapters."""
-    relu = dict((r[0], r[1]) for r in table_rows(book.property_card_markdown("relu"))[2:])
+    relu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("relu"))[2:]}
     assert relu["Output range (closure)"] == r"$[0, \infty)$"
     assert relu["Bounded"] == "below only"
     assert relu["Kinks (library's $f'$ there)"] == "$f'(0) = 0$"
     assert relu["Saturates"].startswith("left tail only")
-    tanh = dict((r[0], r[1]) for r in table_rows(book.property_card_markdown("tanh"))[2:])
+    tanh = {r[0]: r[1] for r in table_rows(book.property_card_markdown("tanh"))[2:]}
     assert tanh["Output range (closure)"] == "$[-1, 1]$" and tanh["Kinks"] == "none"
     assert tanh["Smoothness"].startswith("smooth")
-    selu = dict((r[0], r[1]) for r in table_rows(book.property_card_markdown("selu"))[2:])
+    selu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("selu"))[2:]}
     assert selu["Self-normalising"] == "yes"
     assert "1.758" in selu["Kinks (library's $f'$ there)"]  # lambda * alpha, the left derivative
-    gelu = dict((r[0], r[1]) for r in table_rows(book.property_card_markdown("gelu"))[2:])
+    gelu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("gelu"))[2:]}
     assert "approximate=True" in gelu["Framework notes"]
 
 
