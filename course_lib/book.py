@@ -29,7 +29,7 @@ __all__ = [
     "property_card_markdown",
 ]
 
-#: Where each activation is taught: registry name -> (docname, section title). Activations that
+#: Where each activation is taught: registry name -> docname (without ``.md``). Activations that
 #: share a page (SiLU and Swish, softmax and its relatives) point to the same document; the
 #: gallery holds the rest. Every name in the registry appears here (a test checks it), and the
 #: browser test checks that every one of these pages shows a figure that loaded.
