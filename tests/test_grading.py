@@ -187,7 +187,7 @@ def submissions(course):
                     {"*": f"{A1}.ipynb is missing from the submission; found {A1}-Copy1.ipynb (renamed?"}),
         "missing": ({"notes.txt": "ran out of time"}, 0, {"*": f"{A1}.ipynb is missing from the submission"}),
         "infinite_loop": ({nb: filled(course, {"part_d_solution": "def tanh_grad(x):\n    while True:\n        pass\n"})},
-                          6, {"test_tanh_grad_values": "Timeout"}),
+                          6, {"test_tanh_grad_values": "Timeout: the cell did not finish within 5 s"}),
         "os_exit": ({nb: filled(course, {"part_b_solution": "import os\ndef sigmoid_grad(x):\n    os._exit(1)\n"})},
                     2, {"test_sigmoid_grad_values": "kernel died", "test_tanh_grad_stability": "kernel died"}),
         "sys_exit": ({nb: filled(course, {"part_b_solution": "import sys\ndef sigmoid_grad(x):\n    sys.exit(0)\n"})},

@@ -1,7 +1,7 @@
 """Start a Jupyter kernel under resource limits: ``python _kernel_limits.py MEMORY_MB -- KERNEL_CMD...``.
 
 Run as a script (not imported) by :class:`course_lib.grading.execute.LimitedKernelManager`:
-it sets the address-space limit, then ``exec`` s the kernel command, which inherits it. A
+it sets the address-space limit and one BLAS thread, then ``exec`` s the kernel command, which inherits it. A
 memory bomb in a student's cell then raises ``MemoryError`` instead of exhausting the machine.
 """
 
@@ -17,6 +17,8 @@ def main(argv):
         limit = memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # one BLAS thread: less reserved memory, no contention between graders
     os.execv(cmd[0], cmd)
 
 

@@ -38,9 +38,17 @@ class LimitedKernelManager(AsyncKernelManager):
 
 #: Run silently after a cell that raised: IPython keeps the last traceback (and with it every
 #: frame's locals, e.g. a list that filled the memory limit) alive; drop it so later cells can run.
-_RELEASE_TRACEBACK = ("import sys as _s, gc as _g\n"
-                      "_s.last_type = _s.last_value = _s.last_traceback = None\n"
-                      "del _s; _g.collect(); del _g")
+_RELEASE_TRACEBACK = (
+    "import sys as _s, gc as _g, traceback as _t\n"
+    "_ip = get_ipython()\n"
+    "for _tb in (getattr(_s, 'last_traceback', None), getattr(getattr(_ip, 'InteractiveTB', None), 'tb', None)):\n"
+    "    if _tb is not None:\n"
+    "        _t.clear_frames(_tb)\n"
+    "_s.last_type = _s.last_value = _s.last_traceback = None\n"
+    "if getattr(_ip, 'InteractiveTB', None) is not None:\n"
+    "    _ip.InteractiveTB.tb = None\n"
+    "del _s, _t, _ip, _tb; _g.collect(); del _g"
+)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -85,7 +93,8 @@ class GradingExecute(Execute):
                 self._release_traceback()
             return cell, resources
         except DeadKernelError as exc:
-            self._dead = f"cell {index}"
+            first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")[:60]
+            self._dead = f"cell {index}: {first}"
             self.log.warning("The kernel died while running cell %d: %s", index, exc)
             cell.outputs = list(cell.get("outputs", [])) + [_error(
                 "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "

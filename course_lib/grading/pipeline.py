@@ -276,7 +276,7 @@ def _copy_db(src: Path, dst: Path) -> None:
     d.close()
 
 
-def _cells_from_notebook(path: Path, scores: dict[str, dict]) -> list[CellResult]:
+def _cells_from_notebook(path: Path, scores: dict[str, dict], timeout: float) -> list[CellResult]:
     nb = nbformat.read(path, as_version=4)
     out = []
     for cell in nb.cells:
@@ -298,9 +298,12 @@ def _cells_from_notebook(path: Path, scores: dict[str, dict]) -> list[CellResult
             if o.ename == "TrustedRecheckFailed":
                 reasons.append("recheck")
                 lines.append(o.evalue)
+            elif o.ename in ("CellTimeoutError", "KeyboardInterrupt"):
+                reasons.append("timeout")
+                lines.append(f"Timeout: the cell did not finish within {timeout:g} s and was interrupted "
+                             "(an infinite loop?)")
             else:
-                reasons.append({"AssertionError": "test", "KernelDied": "kernel died",
-                                "CellTimeoutError": "timeout"}.get(o.ename, "exception"))
+                reasons.append({"AssertionError": "test", "KernelDied": "kernel died"}.get(o.ename, "exception"))
                 lines.append(f"{o.ename}: {o.evalue}" if o.ename != "AssertionError" else o.evalue)
         if stderr and not errors:
             reasons.append("stderr")
@@ -380,7 +383,7 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
         return GradeResult(**base, status="failed", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
                            seconds=time.perf_counter() - start)
     scores = {g["name"]: g for g in grades}
-    cells = _cells_from_notebook(nb_path, scores)
+    cells = _cells_from_notebook(nb_path, scores, float(cfg.Execute.get('timeout', 30)))
     score = sum(c.points or 0.0 for c in cells)
     nb_notes = nbformat.read(nb_path, as_version=4).metadata.get("course_recheck", {})
     notes = []
