@@ -34,7 +34,7 @@ OVERRIDES = {"Execute.timeout": TIMEOUT, "GradingExecute.timeout": TIMEOUT, "Tru
 
 
 def strip_solution(code: str) -> str:
-    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", code, flags=re.M)
+    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", code, flags=re.MULTILINE)
 
 
 REF = {A1: {}}

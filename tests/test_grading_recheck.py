@@ -14,7 +14,7 @@ A1 = spec.get_assignment("a1_sigmoid_tanh")
 
 
 def _solution(code):
-    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", code, flags=re.M)
+    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", code, flags=re.MULTILINE)
 
 
 def _nb(cells):
@@ -53,10 +53,10 @@ ATTACKS = {
     "starts a process": ("import os\ndef sigmoid(x):\n    os.system('true')\n", "blocked by the grader: os.system"),
     "imports the reference": ("from course_lib.activations import sigmoid\n", "sigmoid uses course_lib"),
     "imports torch lazily": ("def sigmoid(x):\n    import torch\n    return torch.sigmoid(x)\n", "sigmoid uses torch"),
-    "sneaky import": ("def sigmoid(x):\n    m = __import__('course' + '_lib.activations', fromlist=['x'])\n"
-                      "    return m.sigmoid(x)\n", "importing course_lib is not allowed"),
-    "subclass": ("class AE(np.ndarray):\n    def __eq__(self, o):\n        return True\n"
-                 "def sigmoid(x):\n    return np.zeros_like(np.asarray(x, float)).view(AE)\n", "expected a plain NumPy"),
+    "sneaky import": (("def sigmoid(x):\n    m = __import__('course' + '_lib.activations', fromlist=['x'])\n"
+                       "    return m.sigmoid(x)\n"), "importing course_lib is not allowed"),
+    "subclass": (("class AE(np.ndarray):\n    def __eq__(self, o):\n        return True\n"
+                  "def sigmoid(x):\n    return np.zeros_like(np.asarray(x, float)).view(AE)\n"), "expected a plain NumPy"),
     "sys.exit": ("import sys\ndef sigmoid(x):\n    sys.exit(0)\n", "sigmoid raised SystemExit: 0"),
 }
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import spec as _spec
 
-__all__ = ["Observed", "Failure", "observe", "evaluate", "run", "describe_type"]
+__all__ = ["Failure", "Observed", "describe_type", "evaluate", "observe", "run"]
 
 MAX_SHOWN = 3
 
@@ -79,7 +79,7 @@ def observe(func, args: tuple, kwargs: dict) -> Observed:
         warnings.simplefilter("always")
         try:
             result = func(*args_in, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt... are the student's
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             obs.error = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:300]
@@ -203,7 +203,7 @@ def _gradient_check(test, cases, func, tol: float = 1e-6) -> list[Failure]:
             warnings.simplefilter("ignore")
             analytic = func(*args, **kwargs)
             for name, i, grad in zip(test.outputs[1:], range(2, len(args)), analytic[1:]):
-                num = numerical_gradient(lambda: float(func(*args, **kwargs)[0]), args[i])
+                num = numerical_gradient(lambda a=args, k=kwargs: float(func(*a, **k)[0]), args[i])
                 err = rel_error(num, np.asarray(grad, dtype=np.float64))
                 if not err <= tol:
                     failures.append(Failure(case.kind, "gradcheck", f"{test.function}: the gradient check of {name} "
@@ -216,7 +216,7 @@ def run(assignment_id: str, grade_id: str, func, *, hidden: bool = False) -> Non
     __tracebackhide__ = True
     test = _spec.get_test(assignment_id, grade_id)
     if not callable(func):
-        raise AssertionError(f"{test.function} is not a function (got {type(func).__name__})")
+        raise AssertionError(f"{test.function} is not a function (got {type(func).__name__})")  # noqa: TRY004 -- a failed test
     cases = [c for c in test.cases if not c.random and c.hidden == hidden]
     failures: list[Failure] = []
     for case in cases:

@@ -17,11 +17,10 @@ import sys
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from nbgrader.preprocessors import Execute
-
-__all__ = ["LimitedKernelManager", "GradingExecute"]
+__all__ = ["GradingExecute", "LimitedKernelManager"]
 
 _WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_kernel_limits.py")
 

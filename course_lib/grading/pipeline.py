@@ -38,8 +38,20 @@ import nbformat
 
 from . import spec as _spec
 
-__all__ = ["Course", "CellResult", "GradeResult", "release", "import_submissions", "grade_submission",
-           "record", "grade", "backup_gradebook", "feedback", "export", "check_notebook"]
+__all__ = [
+    "CellResult",
+    "Course",
+    "GradeResult",
+    "backup_gradebook",
+    "check_notebook",
+    "export",
+    "feedback",
+    "grade",
+    "grade_submission",
+    "import_submissions",
+    "record",
+    "release",
+]
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
@@ -65,7 +77,7 @@ def _quiet_sqlalchemy():
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime(TIMESTAMP_FORMAT)
+    return dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)
 
 
 # ---- the course folder ------------------------------------------------------------------
@@ -202,7 +214,7 @@ def import_submissions(course: Course, assignment: str, source: str | os.PathLik
             proc = subprocess.run(
                 [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
                  f"--CourseDirectory.submitted_directory={staging}"],
-                cwd=course.root, capture_output=True, text=True)
+                cwd=course.root, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RuntimeError(f"nbgrader zip_collect failed:\n{proc.stderr[-3000:]}")
             for student_dir in sorted(staging.iterdir()) if staging.exists() else []:
@@ -341,8 +353,8 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
     files = sorted(str(p.relative_to(sub)) for p in sub.rglob("*") if p.is_file()) if sub.exists() else []
     ts = (sub / "timestamp.txt").read_text().strip() if (sub / "timestamp.txt").exists() else None
     expected = f"{assignment_id}.ipynb"
-    base = dict(student=student, assignment=assignment_id, max_score=float(assignment.points), timestamp=ts,
-                files=files)
+    base = {"student": student, "assignment": assignment_id, "max_score": float(assignment.points),
+            "timestamp": ts, "files": files}
     if expected not in files:
         others = [f for f in files if f.endswith(".ipynb") and ".ipynb_checkpoints" not in f]
         msg = f"{expected} is missing from the submission"
@@ -455,7 +467,7 @@ def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
     if not course.gradebook.exists():
         return None
     course.backups.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     dest = course.backups / f"gradebook-{stamp}.db"
     _copy_db(course.gradebook, dest)
     for old in sorted(course.backups.glob("gradebook-*.db"))[:-keep]:

@@ -36,15 +36,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from nbformat import NotebookNode
-from traitlets import Float, Integer, Unicode
-
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer, Unicode
 
 from . import checks
 from . import spec as _spec
 
-__all__ = ["Verdict", "recheck_notebook", "student_code_cells", "forbidden_usage", "TrustedRecheck"]
+__all__ = ["TrustedRecheck", "Verdict", "forbidden_usage", "recheck_notebook", "student_code_cells"]
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_runner.py")
 
@@ -62,7 +61,7 @@ class Verdict:
 
 # ---- what the student wrote -------------------------------------------------------------
 
-_HIDDEN = re.compile(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
+_HIDDEN = re.compile(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.DOTALL)
 
 
 def student_code_cells(nb, source_nb=None) -> list[str]:
@@ -246,7 +245,7 @@ def run_isolated(cells: list[str], calls: list[dict], *, timeout: float = 20.0,
             with open(os.path.join(workdir, "stderr.txt"), "wb") as err:
                 proc = subprocess.Popen([sys.executable, "-I", "-S", runner, workdir], cwd=workdir, env=env,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                        preexec_fn=_limits(memory_mb << 20, int(timeout) + 1))
+                                        preexec_fn=_limits(memory_mb << 20, int(timeout) + 1))  # noqa: PLW1509
                 try:
                     proc.wait(timeout=timeout)
                 except subprocess.TimeoutExpired:

@@ -43,7 +43,7 @@ def _figure(results: list[GradeResult]):
     for ax, aid in zip(axes.ravel(), ids):
         a = _spec.get_assignment(aid)
         scores = [r.score for r in results if r.assignment == aid]
-        ax.hist(scores, bins=range(0, a.points + 2), align="left", rwidth=0.85, color="#4477aa")
+        ax.hist(scores, bins=range(a.points + 2), align="left", rwidth=0.85, color="#4477aa")
         ax.set_title(f"{aid} (n = {len(scores)})", fontsize=10)
         ax.set_xlim(-0.7, a.points + 0.7)
         ax.set_xlabel(f"score (of {a.points}; manual points not included)")

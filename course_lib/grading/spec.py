@@ -21,7 +21,7 @@ never from the solution bodies below, which are only what the reference notebook
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from textwrap import dedent
 
@@ -29,14 +29,22 @@ import numpy as np
 
 from .. import activations as A
 
-__all__ = ["Case", "Test", "Part", "Assignment", "ASSIGNMENTS", "get_assignment", "get_test",
-           "FORBIDDEN_MODULES"]
+__all__ = [
+    "ASSIGNMENTS",
+    "FORBIDDEN_MODULES",
+    "Assignment",
+    "Case",
+    "Part",
+    "Test",
+    "get_assignment",
+    "get_test",
+]
 
 #: Modules a solution may not use: the reference library and the frameworks that ship the answers.
 FORBIDDEN_MODULES = ("course_lib", "torch", "scipy", "tensorflow", "jax", "keras")
 
-F64 = dict(rtol=1e-9, atol=1e-300)
-F32 = dict(rtol=1e-5, atol=1e-37)
+F64 = {"rtol": 1e-9, "atol": 1e-300}
+F32 = {"rtol": 1e-5, "atol": 1e-37}
 
 
 @dataclass(frozen=True)
