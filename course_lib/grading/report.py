@@ -48,6 +48,10 @@ def _figure(results: list[GradeResult]):
         ax.set_xlim(-0.7, a.points + 0.7)
         ax.set_xlabel(f"score (of {a.points}; manual points not included)")
         ax.set_ylabel("students")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        if not scores:
+            ax.set_yticks([])
+            ax.text(0.5, 0.5, "no submissions", ha="center", va="center", transform=ax.transAxes, color="0.5")
     fig.suptitle("Autograded score distribution per assignment")
     return fig
 
