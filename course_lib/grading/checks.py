@@ -123,14 +123,16 @@ def _compare_values(name, exp, got, case, hidden, first_arg, elementwise) -> Fai
         nan_ok = np.isnan(exp64) == np.isnan(got64)
         inf_ok = np.where(np.isinf(exp64) | np.isinf(got64), exp64 == got64, True)
         close = np.abs(got64 - exp64) <= case.atol + case.rtol * np.abs(exp64)
-        ok = nan_ok & inf_ok & (close | (np.isnan(exp64) & np.isnan(got64)))
+        same_special = (np.isnan(exp64) & np.isnan(got64)) | (np.isinf(exp64) & (exp64 == got64))
+        ok = nan_ok & inf_ok & (close | same_special)
     if ok.all():
         return None
     bad = np.flatnonzero(~ok.ravel())
     msg = f"{name} is wrong on {case.kind}: {bad.size} of {ok.size} values differ"
     if hidden:
-        rel = np.abs(got64 - exp64) / np.maximum(np.abs(exp64), 1e-300)
-        worst = np.nanmax(np.where(ok, 0.0, np.where(np.isfinite(rel), rel, np.inf)))
+        with np.errstate(all="ignore"):
+            rel = np.abs(got64 - exp64) / np.maximum(np.abs(exp64), 1e-300)
+            worst = np.max(np.where(ok, 0.0, np.where(np.isfinite(rel), rel, np.inf)))
         msg += f" (hidden test; largest relative error {worst:.1e})"
     elif elementwise and np.shape(first_arg) == np.shape(exp):
         xs = np.asarray(first_arg).ravel()
@@ -153,7 +155,7 @@ def evaluate(test: _spec.Test, case: _spec.Case, args: tuple, kwargs: dict, obs:
     on = f"on {kind}"
     if obs.error is not None:
         return [Failure(kind, "exception", f"{name} raised {obs.error} {on}")]
-    expected = test.reference(*args, **kwargs)
+    expected = (case.reference or test.reference)(*args, **kwargs)
     exp_items = list(expected) if test.outputs else [expected]
     names = test.outputs or ("result",)
     if test.outputs and (not obs.is_tuple or len(obs.outputs) != len(exp_items)):

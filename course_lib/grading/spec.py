@@ -63,6 +63,7 @@ class Case:
     no_warnings: bool = False
     rtol: float = 1e-9
     atol: float = 1e-300
+    reference: Callable | None = None  #: expected values from this instead of the test's reference
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,32 @@ def elementwise_stability(tails=(), kw=None, atol=1e-300) -> tuple[Case, ...]:
     return tuple(cases)
 
 
+_PRIMAL: dict[str, Callable] = {}  #: the function a ``*_grad`` differentiates, where the name does not say
+GRADCHECK_POINTS = [-3.3, -1.7, -0.4, 0.6, 2.2, 3.9]  # away from every kink of the course
+
+
+def _gradient_check_case(primal: Callable, kw=None) -> Case:
+    """A hidden case comparing a derivative with central differences of the function itself."""
+    from ..gradcheck import numerical_derivative
+
+    def numeric(x, **params):
+        return numerical_derivative(primal, x, **params)
+
+    return Case("a gradient check (central differences of the function)", _arr(GRADCHECK_POINTS, kw=kw),
+                hidden=True, rtol=1e-6, atol=1e-9, reference=numeric)
+
+
+_INF = Case("x = -inf and +inf", _arr([-np.inf, np.inf]), hidden=True)
+
+
 def _fn_tests(name: str, what: str, reference: Callable, *, kinks=(0.0,), tails=(), kw=None,
-              atol=1e-300, extra=()) -> tuple[Test, Test]:
+              atol=1e-300, extra=(), inf=False) -> tuple[Test, Test]:
+    extra = tuple(extra)
+    if inf:
+        extra += (Case(_INF.kind, _arr([-np.inf, np.inf], kw=kw), hidden=True, atol=atol),)
+    if name.endswith("_grad"):
+        primal = _PRIMAL.get(name) or getattr(A, name[: -len("_grad")])
+        extra += (_gradient_check_case(primal, kw),)
     return (
         Test(f"test_{name}_values", name, f"Check that {name} {what}.", reference,
              elementwise_values(kinks, kw, atol, extra)),
@@ -215,7 +240,7 @@ A1 = Assignment(
                 ### END SOLUTION
             '''),
             _fn_tests("sigmoid", "matches 1 / (1 + exp(-x)) and keeps shape and dtype", A.sigmoid,
-                      kinks=(0.0,), tails=(-700.0, -300.0, -40.0, 40.0)),
+                      kinks=(0.0,), tails=(-700.0, -300.0, -40.0, 40.0), inf=True),
             "xs = np.linspace(-8, 8, 401)\nplt.plot(xs, sigmoid(xs))\nplt.title('sigmoid'); plt.grid(True)",
         ),
         Part(
@@ -238,7 +263,7 @@ A1 = Assignment(
                 ### END SOLUTION
             '''),
             _fn_tests("sigmoid_grad", "matches sigma(x) (1 - sigma(x)) and keeps shape and dtype",
-                      A.sigmoid_grad, kinks=(0.0,), tails=(-700.0, -40.0, 40.0, 300.0, 700.0)),
+                      A.sigmoid_grad, kinks=(0.0,), tails=(-700.0, -40.0, 40.0, 300.0, 700.0), inf=True),
             "plt.plot(xs, sigmoid_grad(xs))\nplt.title(\"sigmoid'\"); plt.grid(True)",
         ),
         Part(
@@ -258,7 +283,7 @@ A1 = Assignment(
                 ### END SOLUTION
             '''),
             _fn_tests("tanh", "matches tanh(x) and keeps shape and dtype", A.tanh,
-                      kinks=(0.0,), tails=(-700.0, -20.0, 1e-12, 20.0)),
+                      kinks=(0.0,), tails=(-700.0, -20.0, 1e-12, 20.0), inf=True),
             "plt.plot(xs, tanh(xs))\nplt.title('tanh'); plt.grid(True)",
         ),
         Part(
@@ -280,7 +305,7 @@ A1 = Assignment(
                 ### END SOLUTION
             '''),
             _fn_tests("tanh_grad", "matches 1 - tanh(x)**2 and keeps shape and dtype", A.tanh_grad,
-                      kinks=(0.0,), tails=(-300.0, -20.0, 20.0, 300.0)),
+                      kinks=(0.0,), tails=(-300.0, -20.0, 20.0, 300.0), inf=True),
             "plt.plot(xs, tanh_grad(xs))\nplt.title(\"tanh'\"); plt.grid(True)",
         ),
     ),
@@ -297,8 +322,8 @@ def _rect_part(title, text, code, name, what, ref, grad_name, grad_what, grad_re
                kw=None, tails=()):
     return Part(
         title, text, code,
-        _fn_tests(name, what, ref, kinks=kinks, kw=kw, tails=tails)
-        + _fn_tests(grad_name, grad_what, grad_ref, kinks=kinks, kw=kw, tails=tails),
+        _fn_tests(name, what, ref, kinks=kinks, kw=kw, tails=tails, inf=True)
+        + _fn_tests(grad_name, grad_what, grad_ref, kinks=kinks, kw=kw, tails=tails, inf=True),
         f"xs = np.linspace(-8, 8, 801)\nplt.plot(xs, {name}(xs), label='{name}')\n"
         f"plt.plot(xs, {grad_name}(xs), label='{grad_name}')\nplt.legend(); plt.grid(True)",
     )
@@ -450,6 +475,7 @@ A2 = Assignment(
 _gelu_tanh = partial(A.gelu, approximate="tanh")
 _gelu_tanh_grad = partial(A.gelu_grad, approximate="tanh")
 _gelu_tanh.__name__ = "gelu_tanh"  # type: ignore[attr-defined]
+_PRIMAL["gelu_tanh_grad"] = _gelu_tanh
 _gelu_tanh_grad.__name__ = "gelu_tanh_grad"  # type: ignore[attr-defined]
 _ROOT_ATOL = 1e-12  # derivatives with a root: relative error is meaningless right at the root
 
