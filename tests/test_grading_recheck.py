@@ -57,6 +57,8 @@ ATTACKS = {
                        "    return m.sigmoid(x)\n"), "importing course_lib is not allowed"),
     "subclass": (("class AE(np.ndarray):\n    def __eq__(self, o):\n        return True\n"
                   "def sigmoid(x):\n    return np.zeros_like(np.asarray(x, float)).view(AE)\n"), "expected a plain NumPy"),
+    "reaches into the grader": ("import gc\ndef sigmoid(x):\n    return len(gc.get_objects())\n",
+                                "blocked by the grader: gc.get_objects"),
     "sys.exit": ("import sys\ndef sigmoid(x):\n    sys.exit(0)\n", "sigmoid raised SystemExit: 0"),
 }
 
