@@ -327,8 +327,9 @@ def gelu(x, approximate: str = "none"):
     error is far below an ulp of :math:`\Phi(x) \ge 1/2`). For :math:`x < 0` ``erfc`` loses up
     to hundreds of ULP in the tail, so with :math:`a = -x`,
     :math:`\operatorname{gelu}(x) = -G(a)\,e^{-a^2/2}` where :math:`G(a) = a\,\Phi(-a)e^{a^2/2}`
-    comes from a Chebyshev table and the square :math:`a^2` is formed exactly. Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the
-    polynomial :math:`2u` is carried in double-double arithmetic.
+    comes from a Chebyshev table and the square :math:`a^2` is formed exactly.
+    Tanh form: :math:`1 + \tanh u = 2\sigma(2u)` and the polynomial :math:`2u` is carried in
+    double-double arithmetic.
 
     Paper: Hendrycks & Gimpel, "Gaussian Error Linear Units" (2016).
 
@@ -341,18 +342,38 @@ def gelu(x, approximate: str = "none"):
         return _gelu_tanh(x)
     _check_approximate("gelu", approximate)
     out = x * ndtr(x)  # for x >= 0, Phi(x) >= 1/2 and scipy's error is far below an ulp of it
+    return _gaussian_left_tail(x, out, _gelu_neg_scaled)
+
+
+def _gelu_neg_scaled(a: np.ndarray) -> np.ndarray:
+    """-G(a) = -a Phi(-a) e^{a^2/2}: from the G table, or a K(a) below a = 0.25."""
+    g = piecewise_cheb(np.maximum(a, 0.25), _tables.GELU_NEG_SCALED)
+    small = a < 0.25
+    if small.any():
+        g[small] = a[small] * piecewise_cheb(a[small], _tables.NORMAL_TAIL_SCALED)
+    return np.negative(g, out=g)
+
+
+def _gelu_grad_neg_scaled(a: np.ndarray) -> np.ndarray:
+    """D(a) = Phi(-a) e^{a^2/2} - a/sqrt(2 pi) (the root window overrides 0.25 < a < 1.6)."""
+    return piecewise_cheb(np.where((a > 0.25) & (a < 1.5), 0.0, a), _tables.GELU_GRAD_NEG_SCALED)
+
+
+def _gaussian_left_tail(x: np.ndarray, out: np.ndarray, scaled) -> np.ndarray:
+    """Overwrite ``out`` for ``x < 0`` with ``scaled(a) * exp(-a**2/2)``, ``a = -x``.
+
+    ``a*a`` is formed exactly; where the exponential is subnormal it is scaled by e^64 and
+    the product multiplied by ``EXP_M64`` last; beyond ``a = 40`` the result is -0.
+    """
     neg = x < 0
     if neg.any():
         a = np.minimum(-x[neg], 40.0)
         e, deep = _half_square_exp(a)
-        small = a < 0.25
-        g = piecewise_cheb(np.maximum(a, 0.25), _tables.GELU_NEG_SCALED)
-        if small.any():
-            g[small] = a[small] * piecewise_cheb(a[small], _tables.NORMAL_TAIL_SCALED)
-        g *= -e
-        g[deep] *= EXP_M64
-        g[a >= 40.0] = -0.0  # Phi(-40) < 1e-348
-        out[neg] = g
+        v = scaled(a)
+        v *= e
+        v[deep] *= EXP_M64
+        v[a >= 40.0] = -0.0  # Phi(-40) < 1e-348
+        out[neg] = v
     return out
 
 
@@ -385,15 +406,7 @@ def gelu_grad(x, approximate: str = "none"):
     phi *= _INV_SQRT_2PI
     out = ndtr(x)
     out += phi  # for x >= 0 both terms are positive: no cancellation, scipy's ndtr is ample
-    neg = x < 0
-    if neg.any():
-        a = np.minimum(-x[neg], 40.0)
-        e, deep = _half_square_exp(a)
-        d = piecewise_cheb(np.where((a > 0.25) & (a < 1.5), 0.0, a), _tables.GELU_GRAD_NEG_SCALED)
-        d *= e
-        d[deep] *= EXP_M64
-        d[a >= 40.0] = -0.0
-        out[neg] = d
+    out = _gaussian_left_tail(x, out, _gelu_grad_neg_scaled)
     return root_window(x, out, _tables.GELU_GRAD_ROOT)
 
 
