@@ -536,7 +536,8 @@ def _mish_grad_negative(x: np.ndarray, e: np.ndarray) -> np.ndarray:
     ql = ql + xc * bl  # Q = x (1 + e); 4Q is exact
     sh, sl = two_sum(ph, 4.0 * qh)
     big = sh + (sl + pl + 4.0 * ql)
-    w2 = wh * wh + 2.0 * wh * wl
+    sq, sq_lo = two_prod(wh, wh)
+    w2 = sq + (sq_lo + 2.0 * wh * wl)  # w**2 with one rounding
     return (e * big) / w2
 
 
