@@ -163,7 +163,7 @@ _ALL = [
         "Maas, Hannun & Ng (2013)", "maas2013rectifier", "torch.nn.LeakyReLU", "keras.activations.leaky_relu",
         params={"negative_slope": 0.01}, monotonic=True, zero_centred=False, smoothness="C0",
         saturates_left=False, saturates_right=False, kinks=(0.0,), variants=({"negative_slope": 0.2},),
-        framework_notes="Default slope 0.01 in PyTorch, 0.2 in Keras 3 (0.3 in Keras 2's LeakyReLU layer).",
+        framework_notes="Default slope 0.01 in PyTorch, 0.2 in keras.activations.leaky_relu, 0.3 in the keras.layers.LeakyReLU layer.",
     ),
     Activation(
         "prelu", "PReLU", r.prelu, r.prelu_grad, "rectifier",
@@ -268,7 +268,7 @@ _ALL = [
         params={"approximate": "none"}, output_range=_range_min(-0.16997120747990366), monotonic=False,
         zero_centred=False, smoothness="C∞", saturates_left=True, saturates_right=False,
         variants=({"approximate": "tanh"},),
-        framework_notes="Keras' gelu defaults to approximate=True (the tanh form); PyTorch's to the exact erf form.",
+        framework_notes="keras.activations.gelu and PyTorch's GELU default to the exact erf form; keras.ops.gelu defaults to approximate=True (the tanh form).",
     ),
     Activation(
         "mish", "Mish", sm.mish, sm.mish_grad, "smooth",
