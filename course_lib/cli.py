@@ -8,7 +8,7 @@ Instructors (from the course folder)::
 
     course release                          # solutions/ -> exercises/ (+ grading/release/exercises.zip)
     course import a1_sigmoid_tanh DIR|ZIP   # a folder per student, or an LMS zip (nbgrader zip_collect)
-    course grade [--assignment ID] [--student ID]
+    course grade [--assignment ID] [--student ID] [--workers N | --scheduler ADDRESS] [--db-url URL] [--force]
     course feedback                         # HTML in grading/feedback/, hidden tests removed
     course export [grading/grades.csv]
     course report                           # grading/report/report.{png,html}
@@ -17,13 +17,15 @@ Instructors (from the course folder)::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
 def _course(args):
     from course_lib.grading.pipeline import Course
 
-    return Course(args.root) if args.root else Course.find()
+    db = getattr(args, "db_url", None)
+    return Course(args.root, db) if args.root else Course.find(db=db)
 
 
 def cmd_check(args) -> int:
@@ -59,10 +61,15 @@ def cmd_import(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from course_lib.grading.parallel import Interrupted
     from course_lib.grading.pipeline import grade
 
-    results = grade(_course(args), args.assignment or None, args.student or None, progress=not args.quiet,
-                    workers=args.workers)
+    try:
+        results = grade(_course(args), args.assignment or None, args.student or None, progress=not args.quiet,
+                        workers=args.workers, scheduler=args.scheduler, force=args.force)
+    except Interrupted as exc:
+        print(exc, file=sys.stderr)
+        return 130
     for r in results:
         if args.verbose or r.status != "graded":
             print(r.summary())
@@ -97,6 +104,8 @@ def cmd_report(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description="Graded exercises of the activation-functions course.")
     p.add_argument("--root", help="course folder (default: the folder holding nbgrader_config.py)")
+    p.add_argument("--db-url", help="the gradebook's database URL, e.g. postgresql://user@host/gradebook "
+                   "(default: COURSE_DB_URL, else CourseDirectory.db_url in nbgrader_config.py)")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("check", help="(students) run a notebook's visible tests and summarise")
@@ -115,7 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("grade", help="autograde every submission (backs up the gradebook first)")
     s.add_argument("--assignment", action="append")
     s.add_argument("--student", action="append")
-    s.add_argument("--workers", type=int, default=1, help="grade in N worker processes (default 1)")
+    s.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="grade in N worker processes (default: the number of cores, here %(default)s)")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); the workers must see "
+                        "the course folder at the same path")
+    s.add_argument("--force", action="store_true",
+                   help="regrade everything (default: skip submissions already graded and unchanged)")
+    s.add_argument("--db-url", default=argparse.SUPPRESS, help="the gradebook's database URL (as `course --db-url`)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--verbose", action="store_true", help="print every result, not only the problems")
     s.set_defaults(func=cmd_grade)

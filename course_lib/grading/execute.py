@@ -12,13 +12,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
+
+from . import timing
 
 __all__ = ["GradingExecute", "LimitedKernelManager"]
 
@@ -66,7 +70,28 @@ class GradingExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead = None
-        return super().preprocess(nb, resources, km)
+        start = timing.PHASES.get("kernel start", 0.0)
+        with timing.phase("execute"):
+            out = super().preprocess(nb, resources, km)
+        # "execute" is the cells' run time: the kernel's start-up is counted on its own
+        timing.add("execute", -(timing.PHASES.get("kernel start", 0.0) - start))
+        return out
+
+    async def async_start_new_kernel(self, **kwargs):
+        # the kernel talks to us over ZeroMQ; its own stdout/stderr only carry ipykernel's log
+        # (and its complaints when it is stopped mid-cell), which would garble the progress bar
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        with timing.phase("kernel start"):
+            return await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        with timing.phase("kernel start"):
+            return await super().async_start_new_kernel_client()
+
+    # nbclient binds its synchronous wrappers to its own coroutines: rebind them to ours
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()

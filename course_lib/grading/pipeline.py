@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -84,26 +85,41 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class Course:
-    """A course folder with an ``nbgrader_config.py``; every path below derives from it."""
+    """A course folder with an ``nbgrader_config.py``; every path below derives from it.
+
+    ``db`` is the gradebook's SQLAlchemy URL when it is not the SQLite file
+    ``grading/gradebook.db`` (e.g. ``postgresql://user@host/gradebook`` for several instructors
+    grading at once); without it, ``CourseDirectory.db_url`` from ``nbgrader_config.py`` or the
+    ``COURSE_DB_URL`` environment variable is used.
+    """
 
     root: Path
+    db: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root).resolve())
+        if self.db is None and os.environ.get("COURSE_DB_URL"):
+            object.__setattr__(self, "db", os.environ["COURSE_DB_URL"])
 
     @classmethod
-    def find(cls, start: str | os.PathLike = ".") -> Course:
+    def find(cls, start: str | os.PathLike = ".", db: str | None = None) -> Course:
         here = Path(start).resolve()
         for d in (here, *here.parents):
             if (d / "nbgrader_config.py").exists():
-                return cls(d)
+                return cls(d, db)
         raise FileNotFoundError(f"no nbgrader_config.py in {here} or above; run from the course folder")
 
     work = property(lambda self: self.root / "grading")
     submitted = property(lambda self: self.work / "submitted")
     autograded = property(lambda self: self.work / "autograded")
     feedback_dir = property(lambda self: self.work / "feedback")
-    gradebook = property(lambda self: self.work / "gradebook.db")
+
+    @property
+    def gradebook(self) -> Path:
+        """The SQLite gradebook's file (meaningless when the gradebook is a PostgreSQL database)."""
+        url = self.db_url
+        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else self.work / "gradebook.db"
+
     backups = property(lambda self: self.work / "backups")
     archive = property(lambda self: self.work / "archive")
     results = property(lambda self: self.work / "results")
@@ -112,7 +128,27 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.gradebook}"
+        if self.db:
+            return self.db
+        configured = self._file_config().CourseDirectory.get("db_url")
+        return configured or f"sqlite:///{self.work / 'gradebook.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite:")
+
+    @property
+    def course_id(self) -> str:
+        return self._file_config().CourseDirectory.get("course_id", "")
+
+    def _file_config(self):
+        from traitlets.config import PyFileConfigLoader
+
+        cache = self.__dict__.get("_cfg_cache")
+        if cache is None:
+            cache = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+            self.__dict__["_cfg_cache"] = cache
+        return cache
 
     def config(self, overrides: dict | None = None):
         """The course's nbgrader config (``nbgrader_config.py``) with ``{"Section.name": value}`` overrides."""
@@ -258,9 +294,14 @@ class GradeResult:
     timestamp: str | None = None
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)  #: what the student submitted
-    autograded_dir: str | None = None  #: scratch folder holding the autograded notebook (moved by record)
+    autograded_dir: str | None = None  #: where record() put the autograded notebook
     grades: list[dict] = field(default_factory=list)  #: raw gradebook rows from the private gradebook
     comments: list[dict] = field(default_factory=list)
+    digest: str = ""  #: SHA-256 of the submitted files (a rerun skips an unchanged, recorded submission)
+    timings: dict = field(default_factory=dict)  #: seconds per phase (kernel start, execute, recheck, ...)
+    #: the autograded folder's files, {relative path: base64}: shipped back to the writer, which may
+    #: run on another machine than the grader (Dask); emptied once recorded
+    autograded: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -278,6 +319,59 @@ class GradeResult:
             head += f" -- {self.message}"
         return "\n".join([head] + [f"  {c.grade_id}: {c.message.splitlines()[0] if c.message else ''}"
                                    for c in failing])
+
+
+def submission_digest(folder: Path) -> str:
+    """SHA-256 over the submitted files' names and contents (``timestamp.txt`` included)."""
+    h = hashlib.sha256()
+    if folder.exists():
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def private_gradebook(course: Course, assignment_ids, dest: str | os.PathLike) -> Path:
+    """A fresh SQLite gradebook at ``dest`` holding only the structure of the given assignments
+    (notebooks, grade, solution, task and source cells), copied from the course's gradebook
+    (SQLite or PostgreSQL). Each submission is autograded against a copy of it: no student
+    data, small, the same whatever the real gradebook holds or which database it lives in."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    dest = Path(dest)
+    if dest.exists():
+        dest.unlink()
+    _ensure_path()
+    cid = course.course_id
+    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=cid) as src, \
+            Gradebook(f"sqlite:///{dest}", course_id=cid) as dst:
+        for aid in assignment_ids:
+            try:
+                a = src.find_assignment(aid)
+            except MissingEntry:
+                raise RuntimeError(f"assignment {aid} is not in the gradebook ({safe_url(course.db_url)}): "
+                                   "run `course release` first") from None
+            dst.update_or_create_assignment(aid, duedate=a.duedate)
+            for nb in a.notebooks:
+                dst.update_or_create_notebook(nb.name, aid, kernelspec=nb.kernelspec)
+                for c in nb.grade_cells:
+                    dst.update_or_create_grade_cell(c.name, nb.name, aid, max_score=c.max_score,
+                                                    cell_type=c.cell_type)
+                for c in nb.solution_cells:
+                    dst.update_or_create_solution_cell(c.name, nb.name, aid)
+                for c in nb.task_cells:
+                    dst.update_or_create_task_cell(c.name, nb.name, aid, max_score=c.max_score,
+                                                   cell_type=c.cell_type)
+                for c in nb.source_cells:
+                    dst.update_or_create_source_cell(c.name, nb.name, aid, cell_type=c.cell_type, locked=c.locked,
+                                                     source=c.source, checksum=c.checksum)
+        dst.db.commit()
+    return dest
+
+
+def safe_url(url: str) -> str:
+    """A database URL with its password masked (for messages)."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def _copy_db(src: Path, dst: Path) -> None:
@@ -341,12 +435,18 @@ def _zero_cells(assignment: _spec.Assignment, message: str) -> list[CellResult]:
 
 
 def grade_submission(course: Course, student: str, assignment_id: str, *, overrides: dict | None = None,
-                     keep_log: bool = False) -> GradeResult:
-    """Autograde one submission in isolation (private gradebook copy and output folder).
+                     template: bytes | str | os.PathLike | None = None) -> GradeResult:
+    """Autograde one submission in isolation (private gradebook and output folder).
 
-    Reads ``grading/submitted/<student>/<assignment>`` and the gradebook (read-only); writes only
-    to a temporary folder, returned as ``autograded_dir`` for :func:`record` to move into place.
+    Reads ``grading/submitted/<student>/<assignment>`` and the course's source notebooks; writes
+    only to a temporary folder, which it deletes: the autograded files come back inside the
+    result (``autograded``) for :func:`record` to write. ``template`` is a private gradebook made
+    by :func:`private_gradebook` (its bytes or its path); without it one is made from the course's
+    gradebook.
     """
+    from . import timing
+
+    timing.reset()
     start = time.perf_counter()
     assignment = _spec.get_assignment(assignment_id)
     sub = course.submitted / student / assignment_id
@@ -354,7 +454,7 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
     ts = (sub / "timestamp.txt").read_text().strip() if (sub / "timestamp.txt").exists() else None
     expected = f"{assignment_id}.ipynb"
     base = {"student": student, "assignment": assignment_id, "max_score": float(assignment.points),
-            "timestamp": ts, "files": files}
+            "timestamp": ts, "files": files, "digest": submission_digest(sub)}
     if expected not in files:
         others = [f for f in files if f.endswith(".ipynb") and ".ipynb_checkpoints" not in f]
         msg = f"{expected} is missing from the submission"
@@ -362,7 +462,26 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
         return GradeResult(**base, status="missing", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
                            seconds=time.perf_counter() - start)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{student}-{assignment_id}-"))
-    _copy_db(course.gradebook, scratch / "gradebook.db")
+    try:
+        return _grade_in(course, scratch, base, assignment, overrides, template, start)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template, start) -> GradeResult:
+    import base64
+
+    from . import timing
+
+    student, assignment_id = base["student"], base["assignment"]
+    expected = f"{assignment_id}.ipynb"
+    with timing.phase("gradebook"):
+        if template is None:
+            private_gradebook(course, [assignment_id], scratch / "gradebook.db")
+        elif isinstance(template, bytes):
+            (scratch / "gradebook.db").write_bytes(template)
+        else:
+            shutil.copyfile(template, scratch / "gradebook.db")
     cfg = course.config({
         "CourseDirectory.autograded_directory": str(scratch / "autograded"),
         "CourseDirectory.db_url": f"sqlite:///{scratch / 'gradebook.db'}",
@@ -371,6 +490,7 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
     api = course.api(cfg)
     with _quiet_sqlalchemy():
         res = api.autograde(assignment_id, student, force=True, create=True)
+    gb_start = time.perf_counter()
     out_dir = scratch / "autograded" / student / assignment_id
     nb_path = out_dir / expected
     from nbgrader.api import Gradebook, MissingEntry
@@ -387,13 +507,13 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
                     comments.append({"notebook": snb.name, "name": c.name, "auto_comment": c.auto_comment})
         except MissingEntry:
             pass
+    timing.add("gradebook", time.perf_counter() - gb_start)
     if not res["success"] or not nb_path.exists():
         log = res.get("log") or ""
         errors = [ln for ln in log.splitlines() if "ERROR" in ln][:3]
         msg = "nbgrader could not autograde this notebook: " + (" | ".join(errors)[:500] or "unknown error")
-        shutil.rmtree(scratch, ignore_errors=True)
         return GradeResult(**base, status="failed", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
-                           seconds=time.perf_counter() - start)
+                           seconds=time.perf_counter() - start, timings=timing.snapshot())
     scores = {g["name"]: g for g in grades}
     cells = _cells_from_notebook(nb_path, scores, float(cfg.Execute.get('timeout', 30)))
     score = sum(c.points or 0.0 for c in cells)
@@ -403,13 +523,16 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
         notes.append("uses " + ", ".join(f"{m} ({f})" for f, m in sorted(nb_notes["forbidden"].items())))
     if nb_notes.get("cell_errors"):
         notes.append("code that fails in a clean Python: " + "; ".join(e for _, e in nb_notes["cell_errors"][:2]))
-    extra = [f for f in files if f not in (expected, "timestamp.txt")]
+    extra = [f for f in base["files"] if f not in (expected, "timestamp.txt")]
     if extra:
         notes.append(f"extra files ignored by grading: {', '.join(extra[:5])}")
-    result = GradeResult(**base, status="graded", score=score, cells=cells, message="; ".join(notes),
-                         seconds=time.perf_counter() - start, autograded_dir=str(out_dir), grades=grades,
-                         comments=comments)
-    return result
+    shipped = {str(p.relative_to(out_dir)): base64.b64encode(p.read_bytes()).decode("ascii")
+               for p in sorted(out_dir.rglob("*")) if p.is_file()}
+    seconds = time.perf_counter() - start
+    timings = timing.snapshot()
+    timings["other"] = round(seconds - sum(timings.values()), 4)
+    return GradeResult(**base, status="graded", score=score, cells=cells, message="; ".join(notes),
+                       seconds=seconds, grades=grades, comments=comments, timings=timings, autograded=shipped)
 
 
 # ---- the single writer ------------------------------------------------------------------
@@ -418,53 +541,106 @@ def _result_path(course: Course, assignment: str, student: str) -> Path:
     return course.results / assignment / f"{student}.json"
 
 
-def record(course: Course, result: GradeResult) -> None:
+def record(course: Course, result: GradeResult, *, retries: int = 5) -> None:
     """Write one result into the gradebook, the autograded folder and the result records.
 
     The only place grades are written. Manual scores are never touched (a re-graded cell that
-    had a manual score is flagged for review, as nbgrader does).
+    had a manual score is flagged for review, as nbgrader does). Order matters for resuming:
+    the gradebook first, then the autograded files, and the result record last -- a submission
+    counts as graded (and is skipped by the next run) only once its result record exists.
+    With a shared database (PostgreSQL, several instructors grading at once) a transaction that
+    loses a race is rolled back and retried.
     """
-    from nbgrader.api import Gradebook
-    from nbgrader.utils import parse_utc
+    import base64
 
-    assignment = _spec.get_assignment(result.assignment)
-    nb_name = result.assignment
-    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
-        gb.update_or_create_student(result.student)
-        kwargs = {"timestamp": parse_utc(result.timestamp)} if result.timestamp else {}
-        gb.update_or_create_submission(result.assignment, result.student, **kwargs)
-        by_name = {g["name"]: g for g in result.grades}
-        for cell in result.cells:
-            grade = gb.find_grade(cell.grade_id, nb_name, result.assignment, result.student)
-            if result.status == "graded":
-                grade.auto_score = by_name.get(cell.grade_id, {}).get("auto_score", cell.points)
-            else:
-                grade.auto_score = 0.0
-            grade.needs_manual_grade = (grade.manual_score is not None) or (grade.auto_score is None)
-        for c in result.comments:
-            comment = gb.find_comment(c["name"], nb_name, result.assignment, result.student)
-            comment.auto_comment = c["auto_comment"]
-        gb.db.commit()
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    for attempt in range(retries + 1):
+        try:
+            _record_grades(course, result)
+            break
+        except (IntegrityError, DBAPIError):
+            if attempt == retries:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     dest = course.autograded / result.student / result.assignment
-    if dest.exists():
+    if result.autograded:
+        tmp = dest.with_name(f".{dest.name}.incoming")
+        shutil.rmtree(tmp, ignore_errors=True)
+        for rel, data in result.autograded.items():
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(data))
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    elif dest.exists():
         shutil.rmtree(dest)
-    if result.autograded_dir and Path(result.autograded_dir).exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(result.autograded_dir, dest)
-        scratch = Path(result.autograded_dir).parents[2]
-        if scratch.name.startswith("course-grade-"):
-            shutil.rmtree(scratch, ignore_errors=True)
     path = _result_path(course, result.assignment, result.student)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
+    data["autograded"] = {}
     data["autograded_dir"] = str(dest) if dest.exists() else None
-    path.write_text(json.dumps(data, indent=1))
-    del assignment
+    tmp_json = path.with_name(f".{path.name}.tmp")
+    tmp_json.write_text(json.dumps(data, indent=1))
+    os.replace(tmp_json, path)
+    result.autograded_dir = data["autograded_dir"]
+    result.autograded = {}
+
+
+def _record_grades(course: Course, result: GradeResult) -> None:
+    from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
+
+    nb_name = result.assignment
+    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.course_id) as gb:
+        try:
+            gb.update_or_create_student(result.student)
+            kwargs = {"timestamp": parse_utc(result.timestamp)} if result.timestamp else {}
+            gb.update_or_create_submission(result.assignment, result.student, **kwargs)
+            by_name = {g["name"]: g for g in result.grades}
+            for cell in result.cells:
+                grade = gb.find_grade(cell.grade_id, nb_name, result.assignment, result.student)
+                if result.status == "graded":
+                    grade.auto_score = by_name.get(cell.grade_id, {}).get("auto_score", cell.points)
+                else:
+                    grade.auto_score = 0.0
+                grade.needs_manual_grade = (grade.manual_score is not None) or (grade.auto_score is None)
+            for c in result.comments:
+                comment = gb.find_comment(c["name"], nb_name, result.assignment, result.student)
+                comment.auto_comment = c["auto_comment"]
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise
+
+
+def recorded(course: Course) -> dict[tuple[str, str], str]:
+    """``{(student, assignment): submission digest}`` of the submissions already graded: a result
+    record exists and the gradebook holds the submission."""
+    from nbgrader.api import Assignment, Gradebook, SubmittedAssignment
+
+    records = {}
+    if course.results.exists():
+        for p in course.results.glob("*/*.json"):
+            try:
+                records[(p.stem, p.parent.name)] = json.loads(p.read_text()).get("digest", "")
+            except (OSError, ValueError):
+                continue  # a torn record: grade again
+    if not records:
+        return {}
+    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.course_id) as gb:
+        rows = gb.db.query(SubmittedAssignment.student_id, Assignment.name).join(
+            Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+        in_db = {(student, assignment) for student, assignment in rows}
+    return {k: v for k, v in records.items() if k in in_db}
 
 
 def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
-    """Copy the gradebook to ``grading/backups/gradebook-<UTC time>.db`` (keeps the last ``keep``)."""
-    if not course.gradebook.exists():
+    """Copy the gradebook to ``grading/backups/gradebook-<UTC time>.db`` (keeps the last ``keep``).
+
+    SQLite only: a PostgreSQL gradebook is backed up with the server's tools (``pg_dump``)."""
+    if not course.is_sqlite or not course.gradebook.exists():
         return None
     course.backups.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
@@ -475,57 +651,22 @@ def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
     return dest
 
 
-def _grade_job(root: str, student: str, assignment: str, overrides: dict | None) -> dict:
-    """Worker entry point: grade one submission, return the result as plain data."""
-    return grade_submission(Course(root), student, assignment, overrides=overrides).to_dict()
-
-
 def grade(course: Course, assignments=None, students=None, *, overrides: dict | None = None,
-          progress: bool = True, workers: int = 1, log=print) -> list[GradeResult]:
-    """Back up the gradebook, then grade every submission and record it, with a progress bar.
+          progress: bool = True, workers: int = 1, scheduler: str | None = None, force: bool = False,
+          log=print) -> list[GradeResult]:
+    """Back up the gradebook, then grade every submission not graded yet and record it.
 
-    Each submission is graded in isolation by :func:`grade_submission` (in ``workers`` worker
-    processes when ``workers > 1``); this process alone writes the results (:func:`record`).
+    Each submission is graded in isolation by :func:`grade_submission` -- in ``workers`` local
+    worker processes, or on a Dask cluster when ``scheduler`` is its address -- and this process
+    alone writes the results (:func:`record`). A submission whose result is recorded and which has
+    not changed since is skipped, unless ``force``. Ctrl-C stops the run between two records
+    (:class:`~course_lib.grading.parallel.Interrupted`); the next run picks up the rest.
+    See :mod:`course_lib.grading.parallel`.
     """
-    from tqdm import tqdm
+    from .parallel import run
 
-    ids = [a.id for a in _spec.ASSIGNMENTS if not assignments or a.id in assignments]
-    jobs = [(s, a) for a in ids for s in course.students_with_submissions(a) if not students or s in students]
-    backup = backup_gradebook(course)
-    if backup and log:
-        log(f"gradebook backed up to {backup.relative_to(course.root)}")
-    results = []
-    bar = tqdm(total=len(jobs), desc="grading", unit="submission", disable=not progress)
-    failures = 0
-
-    def done(result: GradeResult):
-        nonlocal failures
-        record(course, result)
-        results.append(result)
-        failures += result.status != "graded"
-        bar.set_postfix_str(f"{result.student}/{result.assignment} {result.score:g}/{result.max_score:g}, "
-                            f"{failures} not gradable")
-        bar.update()
-
-    if workers <= 1:
-        for student, assignment in jobs:
-            done(grade_submission(course, student, assignment, overrides=overrides))
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_grade_job, str(course.root), s, a, overrides) for s, a in jobs]
-            for fut in as_completed(futures):
-                done(GradeResult.from_dict(fut.result()))
-    bar.close()
-    if log:
-        failed = [r for r in results if r.status != "graded"]
-        log(f"graded {len(results) - len(failed)} submissions; {len(failed)} could not be graded")
-        for r in failed:
-            log(f"  {r.student}/{r.assignment}: {r.message}")
-    return results
+    return run(course, assignments, students, overrides=overrides, progress=progress, workers=workers,
+               scheduler=scheduler, force=force, log=log)
 
 
 # ---- feedback and export ----------------------------------------------------------------

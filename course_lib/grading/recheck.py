@@ -40,7 +40,7 @@ from nbgrader import utils as nbutils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
-from . import checks
+from . import checks, timing
 from . import spec as _spec
 
 __all__ = ["TrustedRecheck", "Verdict", "forbidden_usage", "recheck_notebook", "student_code_cells"]
@@ -360,6 +360,10 @@ class TrustedRecheck(NbGraderPreprocessor):
     memory_limit_mb = Integer(1024, help="Address-space limit of the isolated process (MiB).").tag(config=True)
 
     def preprocess(self, nb, resources):
+        with timing.phase("recheck"):
+            return self._preprocess(nb, resources)
+
+    def _preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         try:
             assignment = _spec.get_assignment(info.get("assignment", ""))
