@@ -58,9 +58,10 @@ def submission(course: P.Course, a: spec.Assignment, kind: str):
     if kind == "partial":
         sols = dict(list(sols.items())[: max(1, len(sols) // 2)])
     elif kind == "broken":
-        first, second = list(sols)[:2]
-        sols[first] = sols[first].replace("):", ")", 1)  # a syntax error
-        sols[second] = re.sub(r"\breturn\b", "return 0.5 * ", sols[second], count=1)  # wrong values
+        names = list(sols)
+        sols[names[0]] = sols[names[0]].replace("):", ")", 1)  # a syntax error
+        for name in names[1:2]:
+            sols[name] = re.sub(r"\breturn\b", "return 0.5 * ", sols[name], count=1)  # wrong values
     elif kind == "untouched":
         sols = {}
     for cell in nb.cells:

@@ -139,6 +139,25 @@ def test_rerun_skips_what_is_graded_and_force_regrades(course, parallel):
     assert len(jobs) == len(CLASS) and skipped == []
 
 
+def test_private_gradebook_holds_the_structure_and_no_student(course, tmp_path):
+    from nbgrader.api import Gradebook
+
+    course, _ = course
+    private = P.private_gradebook(course, [A1], tmp_path / "private.db")
+
+    def structure(url):
+        with P._quiet_sqlalchemy(), Gradebook(url, course_id=course.course_id) as gb:
+            nb = gb.find_notebook(A1, A1)
+            return (sorted((c.name, c.max_score, c.cell_type) for c in nb.grade_cells),
+                    sorted(c.name for c in nb.solution_cells),
+                    sorted((c.name, c.checksum, c.locked) for c in nb.source_cells),
+                    len(gb.students))
+
+    real, mine = structure(course.db_url), structure(f"sqlite:///{private}")
+    assert mine[:3] == real[:3] and len(mine[0]) == 8
+    assert real[3] == len(CLASS) and mine[3] == 0
+
+
 def test_timings_say_where_the_time_goes(serial):
     r = serial["ref"]
     assert {"kernel start", "execute", "recheck", "gradebook", "record"} <= set(r.timings)

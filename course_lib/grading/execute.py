@@ -7,20 +7,30 @@
   the cell that killed it and every later cell get an error output saying so, and the
   notebook goes on to be scored (cells that passed before keep their points) instead of the
   whole submission failing.
+* Throughput: the next notebook's kernel is launched as soon as the current one is ready, so it
+  boots while the current notebook runs (``GradingExecute.prestart``); kernels are killed, not
+  shut down gracefully; the kernel's start-up and the cells' run time are tallied separately
+  (:mod:`.timing`).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+from typing import ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer, default
 
 from . import timing
 
@@ -62,11 +72,18 @@ class GradingExecute(Execute):
     """``Execute`` with a memory-limited kernel that records a dead kernel instead of failing."""
 
     kernel_memory_mb = Integer(3072, help="Address-space limit of the grading kernel in MiB (0: none).").tag(config=True)
+    prestart = Bool(True, help="Launch the next notebook's kernel while this one runs (it boots in the "
+                    "background; a fresh process, never used before).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
         self._dead = None
+        self._cwd = None
+
+    @default("shutdown_kernel")
+    def _default_shutdown_kernel(self):
+        return "immediate"  # a graded kernel's state is worthless: no graceful shutdown to wait for
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead = None
@@ -87,17 +104,40 @@ class GradingExecute(Execute):
 
     async def async_start_new_kernel_client(self):
         with timing.phase("kernel start"):
-            return await super().async_start_new_kernel_client()
+            kc = await super().async_start_new_kernel_client()
+            cwd = self.resources.get("metadata", {}).get("path") or None
+            if getattr(self.km, "course_spare_cwd", None) and cwd:
+                # a kernel launched ahead of time runs in a neutral folder: move it to the notebook's
+                msg_id = kc.execute(f"import os as _o; _o.chdir({os.path.abspath(cwd)!r}); del _o",
+                                    silent=True, store_history=False)
+                await self.async_wait_for_reply(msg_id)
+        if self.prestart:
+            extra = list(self.extra_arguments)
+            if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in extra):
+                extra.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")  # as nbclient does
+            await _Spare.launch((self.kernel_name, self.kernel_memory_mb), self._fresh_kernel_manager(), extra)
+        return kc
 
     # nbclient binds its synchronous wrappers to its own coroutines: rebind them to ours
     start_new_kernel = run_sync(async_start_new_kernel)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
-    def create_kernel_manager(self):
-        km = super().create_kernel_manager()
+    def _fresh_kernel_manager(self):
+        current = self.km
+        km = super().create_kernel_manager()  # (which sets self.km)
+        self.km = current
         if isinstance(km, LimitedKernelManager):
             km.memory_mb = self.kernel_memory_mb
         return km
+
+    def create_kernel_manager(self):
+        if not self.kernel_name:  # as nbclient does, so that the spare's key matches
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""
+        spare = _Spare.take((self.kernel_name, self.kernel_memory_mb)) if self.prestart else None
+        self.km = spare or super().create_kernel_manager()
+        if isinstance(self.km, LimitedKernelManager):
+            self.km.memory_mb = self.kernel_memory_mb
+        return self.km
 
     def _release_traceback(self):
         try:
@@ -124,3 +164,67 @@ class GradingExecute(Execute):
                 "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "
                 "later cells were not run")]
             return cell, resources
+
+
+class _Spare:
+    """At most one kernel per process launched ahead of time for the next notebook.
+
+    It is a fresh process that has run nothing yet: launched (not waited for) as soon as the
+    current notebook's kernel is ready, it boots while that notebook runs, so the next notebook
+    finds it ready. It is used only with the same kernel name, memory limit and arguments;
+    otherwise, and when the process exits, it is killed.
+    """
+
+    _spare = None  #: (key, kernel manager)
+    _all: ClassVar[set] = set()
+    _dir = None
+
+    @classmethod
+    def take(cls, key):
+        spare, cls._spare = cls._spare, None
+        if spare is None:
+            return None
+        spare_key, km = spare
+        if spare_key == key and km.has_kernel:
+            cls._all.discard(km)
+            return km
+        cls._kill(km)
+        return None
+
+    @classmethod
+    async def launch(cls, key, km, extra_arguments):
+        old, cls._spare = cls._spare, None
+        if old is not None:
+            cls._kill(old[1])
+        if cls._dir is None:
+            cls._dir = tempfile.mkdtemp(prefix="course-kernel-")
+            atexit.register(cls.kill_all)
+            from multiprocessing import (
+                util,  # multiprocessing's workers skip atexit; finalizers run
+            )
+
+            util.Finalize(None, cls.kill_all, exitpriority=10)
+        await km.start_kernel(extra_arguments=extra_arguments, cwd=cls._dir, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        km.course_spare_cwd = cls._dir
+        cls._spare = (key, km)
+        cls._all.add(km)
+
+    @classmethod
+    def _kill(cls, km):
+        cls._all.discard(km)
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # kernels run in a session of their own
+        with contextlib.suppress(Exception):
+            km.cleanup_connection_file()
+
+    @classmethod
+    def kill_all(cls):
+        for km in list(cls._all):
+            cls._kill(km)
+        cls._spare = None
+        if cls._dir is not None:
+            shutil.rmtree(cls._dir, ignore_errors=True)
+            cls._dir = None

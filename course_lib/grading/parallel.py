@@ -236,7 +236,6 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
     pending: dict = {}
     bar = tqdm(total=len(jobs), desc="grading", unit="submission", disable=not progress, smoothing=0.1)
     failed = 0
-    record_seconds = 0.0
     try:
         backend.scatter(template)
         pending = {backend.submit(str(course.root), s, a, overrides): (s, a) for s, a in jobs}
@@ -249,10 +248,7 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
                     failed += 1
                 else:
                     result = GradeResult.from_dict(data)
-                    t0 = time.perf_counter()
                     record(course, result)  # SIGINT only sets a flag: a record is never cut in half
-                    record_seconds += time.perf_counter() - t0
-                    result.timings["record"] = round(time.perf_counter() - t0, 4)
                     results.append(result)
                     failed += result.status != "graded"
                 bar.set_postfix_str(f"failed {failed}, last {student}/{assignment}", refresh=False)

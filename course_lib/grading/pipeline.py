@@ -555,6 +555,7 @@ def record(course: Course, result: GradeResult, *, retries: int = 5) -> None:
 
     from sqlalchemy.exc import DBAPIError, IntegrityError
 
+    start = time.perf_counter()
     for attempt in range(retries + 1):
         try:
             _record_grades(course, result)
@@ -578,6 +579,7 @@ def record(course: Course, result: GradeResult, *, retries: int = 5) -> None:
         shutil.rmtree(dest)
     path = _result_path(course, result.assignment, result.student)
     path.parent.mkdir(parents=True, exist_ok=True)
+    result.timings["record"] = round(time.perf_counter() - start, 4)  # the writer's share
     data = result.to_dict()
     data["autograded"] = {}
     data["autograded_dir"] = str(dest) if dest.exists() else None
