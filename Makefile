@@ -6,14 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book browser postgres exercises notebooks check grade test lab bench clean
+.PHONY: help install book browser postgres exercises notebooks check grade test lab bench bench-grading clean
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
 	@echo "make test   - set up .venv, then run the whole test suite"
 	@echo "make lab    - open JupyterLab on exercises/ (students)"
 	@echo "make check  - run the visible tests of your notebooks (NB=path for one)"
-	@echo "make bench  - run the speed benchmarks"
+	@echo "make bench  - activation speed and accuracy tables (make bench-grading: grading throughput)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
@@ -95,6 +95,13 @@ lab: install
 
 bench: install
 	$(BIN)/python benchmarks/activations.py
+	$(BIN)/python benchmarks/accuracy.py
+
+# Grading throughput: plain nbgrader against `course grade --workers 1/2` (about 20 minutes at
+# the default 40 students; STUDENTS=6 takes a few).
+STUDENTS ?= 40
+bench-grading: install
+	$(BIN)/python benchmarks/grading.py --students $(STUDENTS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
