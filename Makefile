@@ -63,28 +63,27 @@ book: install exercises
 	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-# Headless Chromium for tests/test_book_browser.py: installed with apt when missing and possible.
-browser:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+# $(call apt_ensure,CHECK,PACKAGE,WHY,IF-MISSING): run CHECK; if it fails, install PACKAGE with apt
+# when that is possible (root and apt-get), else print a warning saying what will happen.
+define apt_ensure
+	@if { $(1); } >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Chromium with apt-get (needed by the browser test)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		echo "Installing $(2) with apt-get ($(3))"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
 	else \
-		echo "WARNING: Chromium is not installed and cannot be installed here (needs root and apt-get)."; \
-		echo "         tests/test_book_browser.py will FAIL. Install the 'chromium' package."; \
+		echo "WARNING: $(2) is not installed and cannot be installed here (needs root and apt-get)."; \
+		echo "         $(4)"; \
 	fi
+endef
+
+# Headless Chromium for tests/test_book_browser.py.
+browser:
+	$(call apt_ensure,command -v chromium || command -v chromium-browser,chromium,needed by the browser test,tests/test_book_browser.py will FAIL. Install the 'chromium' package.)
 
 # PostgreSQL server binaries for the shared-gradebook test (tests/test_grading_parallel.py starts a
-# throw-away server from them): installed with apt when missing and possible.
+# throw-away server from them).
 postgres:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing PostgreSQL with apt-get (needed by the shared-gradebook test)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
-	else \
-		echo "WARNING: PostgreSQL is not installed and cannot be installed here (needs root and apt-get)."; \
-		echo "         The PostgreSQL grading test will be skipped (and FAIL when CI=true). Install 'postgresql'."; \
-	fi
+	$(call apt_ensure,ls /usr/lib/postgresql/*/bin/initdb || command -v initdb,postgresql,needed by the shared-gradebook test,The PostgreSQL grading test will be skipped (and FAIL when CI=true). Install 'postgresql'.)
 
 # ---- tests ------------------------------------------------------------------------------
 test: install book browser postgres
