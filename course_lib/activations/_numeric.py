@@ -9,8 +9,9 @@ Three things live here, so that the activation modules hold only mathematics:
   correctly rounded in all but the rarest double-rounding cases.
 * double-double helpers (:func:`two_prod`, :func:`two_sum`) used where a formula would
   otherwise lose the last bits (products that feed ``exp`` in a tail, roots of derivatives).
-* :func:`taylor_window`, which evaluates a function near a simple root of its derivative
-  from a pre-computed expansion, where the textbook formula cancels.
+* Chebyshev evaluation (:func:`cheb_eval`, :func:`piecewise_cheb`) of the tables in
+  ``_tables.py``, and :func:`root_window`, which evaluates a derivative near its simple root
+  as ``(x - x0) g(x)``, where the textbook formula cancels.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ __all__ = [
     "two_sum",
     "propagate_nan",
     "ignore_fp",
-    "ROOT_SERIES",
+    "cheb_eval",
+    "piecewise_cheb",
+    "root_window",
 ]
 
 _SPLITTER = 134217729.0  # 2**27 + 1, Dekker's split constant for float64
@@ -140,9 +143,6 @@ def two_prod(a, b):
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, e
 
-
-# Filled by modules that need a root window: name -> (root_hi, root_lo, halfwidth, coeffs)
-ROOT_SERIES: dict[str, tuple[float, float, float, tuple[float, ...]]] = {}
 
 
 #: exp(-64) rounded once. Deep in a left tail, ``exp(z)`` is subnormal and has lost relative

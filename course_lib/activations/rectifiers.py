@@ -25,9 +25,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 _SELU_SCALE_ALPHA = 1.7580993408473768599402175208123
 
 
-def _check_alpha(name: str, alpha: float, positive: bool = True) -> None:
-    if not np.isfinite(alpha) or (positive and alpha <= 0):
-        raise ValueError(f"{name}: alpha must be a finite {'positive ' if positive else ''}number, got {alpha!r}")
+def _check_alpha(name: str, alpha: float) -> None:
+    if not np.isfinite(alpha) or alpha <= 0:
+        raise ValueError(f"{name}: alpha must be a finite positive number, got {alpha!r}")
 
 
 @elementwise

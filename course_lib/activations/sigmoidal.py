@@ -1,6 +1,6 @@
 """Sigmoidal activations: S-shaped, bounded on both sides.
 
-sigmoid, tanh, softsign, hard_sigmoid, hard_tanh and log_sigmoid, each with its
+sigmoid, tanh, softsign, hard_sigmoid and hard_tanh, each with its
 derivative. Every formula is chosen so that no intermediate overflows and the saturated
 tails keep full *relative* precision (the textbook ``s * (1 - s)`` does not).
 """
