@@ -13,7 +13,6 @@ import contextlib
 import glob
 import os
 import pwd
-import re
 import shutil
 import signal
 import socket
@@ -38,28 +37,13 @@ CLASS = ["ref", "untouched", "partial", "syntax_error", "deleted_test", "renamed
          "os_exit", "sys_exit", "huge_output", "memory_bomb", "monkeypatch", "input_transformer"]
 #: the Dask run grades these (the bad ones included) to keep the test short
 DASK_STUDENTS = ["ref", "partial", "syntax_error", "missing", "infinite_loop", "os_exit", "memory_bomb", "monkeypatch"]
-_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
-
-
-def _without_random(message: str) -> str:
-    """The re-check also draws fresh inputs at each grading ("random inputs"): whether a slightly
-    inaccurate function fails on them, and the values quoted, differ between two runs (never the
-    score here), so those clauses are left out; everything else must match exactly."""
-    out, in_random = [], False
-    for token in re.split(r"(; |\n)", message):
-        if " is wrong on " in token or " raised " in token or " returned " in token or " modified " in token:
-            in_random = " on random" in token
-        if not in_random:
-            out.append(token)
-    return re.sub(r"(; )+(\n|$)", r"\2", "".join(out))
 
 
 def comparable(result: P.GradeResult) -> dict:
+    """A result without its timings and where its files went. The re-check's random inputs are
+    seeded by the submission, so messages, quoted values included, must match exactly."""
     d = result.to_dict()
-    d = {k: d[k] for k in COMPARED}
-    d["cells"] = [{**c, "message": _without_random(c["message"]),
-                   "kinds": [k for k in c["kinds"] if not k.startswith("random")]} for c in d["cells"]]
-    return d
+    return {k: d[k] for k in COMPARED}
 
 
 def scores_in_gradebook(course: P.Course) -> dict[str, float]:
@@ -161,7 +145,7 @@ def test_private_gradebook_holds_the_structure_and_no_student(course, tmp_path):
 def test_timings_say_where_the_time_goes(serial):
     r = serial["ref"]
     assert {"kernel start", "execute", "recheck", "gradebook", "record"} <= set(r.timings)
-    assert r.timings["kernel start"] > 0.1 and r.timings["recheck"] > 0
+    assert all(r.timings[k] > 0 for k in ("kernel start", "execute", "recheck", "gradebook", "record"))
 
 
 def test_dask_grades_equal_serial(course, serial, parallel):

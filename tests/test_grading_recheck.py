@@ -85,3 +85,30 @@ def test_hidden_inputs_are_never_printed():
     assert "at x = -4.5" in msg  # a visible input is shown
     hidden = [line for line in msg.splitlines() if "hidden test" in line]
     assert hidden and not any("at x" in line for line in hidden)
+
+
+#: right except above 2.5: fails on the visible inputs, and on the random ones it draws above 2.5
+CLIPPED = "def sigmoid(x):\n    x = np.asarray(x)\n    return np.where(x > 2.5, 1.0, 1 / (1 + np.exp(-x)))\n"
+
+
+def _random_clause(verdict) -> str:
+    return next(line for line in verdict.message.splitlines() if "on random inputs" in line)
+
+
+def test_the_seed_is_the_submissions_own():
+    seed = recheck.submission_seed("a1_sigmoid_tanh", "ada", "a1_sigmoid_tanh")
+    assert seed == recheck.submission_seed("a1_sigmoid_tanh", "ada", "a1_sigmoid_tanh")
+    others = {recheck.submission_seed("a1_sigmoid_tanh", s, "a1_sigmoid_tanh") for s in ("bob", "ada2", "")}
+    others.add(recheck.submission_seed("a2_relu_family", "ada", "a2_relu_family"))
+    assert seed not in others and len(others) == 4
+
+
+def test_a_regrade_quotes_the_same_random_inputs_and_another_student_gets_others():
+    nb = _nb([CLIPPED] + BASE[1:])
+    first, _ = recheck.recheck_notebook(A1, nb, seed=recheck.submission_seed(A1.id, "ada"))
+    again, _ = recheck.recheck_notebook(A1, nb, seed=recheck.submission_seed(A1.id, "ada"))
+    other, _ = recheck.recheck_notebook(A1, nb, seed=recheck.submission_seed(A1.id, "bob"))
+    assert {k: v.message for k, v in first.items()} == {k: v.message for k, v in again.items()}
+    quoted = _random_clause(first["test_sigmoid_values"])
+    assert re.search(r"at x = [0-9.]+: expected", quoted)  # the failing random values are quoted
+    assert _random_clause(other["test_sigmoid_values"]) != quoted

@@ -11,8 +11,9 @@ beside the notebook). :class:`TrustedRecheck`, an nbgrader preprocessor that run
    directory, with CPU-time, memory and file-size limits, only NumPy importable (not
    ``course_lib``, SciPy, PyTorch, TensorFlow, nor anything beside the notebook), and an audit
    hook that blocks reading files outside that directory, processes and sockets;
-3. calls each function on every case of the test cells (fixed edge cases plus inputs drawn
-   here, at grading time) and reads back plain arrays (``.npz`` with ``allow_pickle=False``);
+3. calls each function on every case of the test cells (fixed edge cases plus random inputs
+   drawn here, seeded by the submission (:func:`submission_seed`): the same at every grading of
+   it, so a rerun quotes the same failing inputs, and different between students) and reads back plain arrays (``.npz`` with ``allow_pickle=False``);
 4. compares them *in this process* with ``course_lib`` using :func:`checks.evaluate`;
 5. makes the recorded score agree: a test cell that passed in the kernel but fails here gets an
    error output (so nbgrader scores it 0) saying why; a function that uses a forbidden module
@@ -22,6 +23,7 @@ beside the notebook). :class:`TrustedRecheck`, an nbgrader preprocessor that run
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
@@ -292,6 +294,14 @@ def run_isolated(cells: list[str], calls: list[dict], *, timeout: float = 20.0,
     return results, cell_errors
 
 
+def submission_seed(assignment: str, student: str, notebook: str = "") -> int:
+    """The seed of the re-check's random inputs for one submission: a hash of who and what, so
+    every grading of it draws the same inputs (a rerun or a parallel run quotes the same failing
+    values) while two students draw different ones."""
+    digest = hashlib.sha256(f"{assignment}\0{student}\0{notebook}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
 def recheck_notebook(assignment: _spec.Assignment, nb, source_nb=None, *, timeout: float = 20.0,
                      memory_mb: int = 1024, seed: int | None = None) -> tuple[dict[str, Verdict], dict]:
     """Re-check every test cell of ``assignment`` against the student code in ``nb``."""
@@ -374,8 +384,9 @@ class TrustedRecheck(NbGraderPreprocessor):
         if self.source_directory and os.path.exists(path):
             import nbformat
             source_nb = nbformat.read(path, as_version=4)
+        seed = submission_seed(assignment.id, str(info.get("student", "")), str(info.get("notebook", "")))
         verdicts, notes = recheck_notebook(assignment, nb, source_nb, timeout=self.timeout,
-                                           memory_mb=self.memory_limit_mb)
+                                           memory_mb=self.memory_limit_mb, seed=seed)
         for cell in nb.cells:
             if not (nbutils.is_grade(cell) and cell.cell_type == "code"):
                 continue
