@@ -67,15 +67,6 @@ class ReadyClient(AsyncKernelClient):
         self._course_started |= {name for name, on in new.items() if on}
         self.allow_stdin = "stdin" in self._course_started
 
-    async def _reply_to(self, msg_id: str, deadline: float):
-        while True:
-            try:
-                msg = await self.shell_channel.get_msg(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
-            except Empty:
-                return None
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return msg
-
     async def _idle_after(self, msg_id: str, patience: float) -> bool:
         while True:
             try:
@@ -90,7 +81,10 @@ class ReadyClient(AsyncKernelClient):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             msg_id = self.kernel_info()
-            reply = await self._reply_to(msg_id, deadline)
+            try:
+                reply = await self._async_recv_reply(msg_id, timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+            except TimeoutError:
+                reply = None
             if reply is not None and await self._idle_after(msg_id, 0.1):
                 self._handle_kernel_info_reply(reply)
                 return

@@ -13,7 +13,8 @@ beside the notebook). :class:`TrustedRecheck`, an nbgrader preprocessor that run
    hook that blocks reading files outside that directory, processes and sockets;
 3. calls each function on every case of the test cells (fixed edge cases plus random inputs
    drawn here, seeded by the submission (:func:`submission_seed`): the same at every grading of
-   it, so a rerun quotes the same failing inputs, and different between students) and reads back plain arrays (``.npz`` with ``allow_pickle=False``);
+   it, so a rerun quotes the same failing inputs, and different between students) and reads
+   back plain arrays (``.npz`` with ``allow_pickle=False``);
 4. compares them *in this process* with ``course_lib`` using :func:`checks.evaluate`;
 5. makes the recorded score agree: a test cell that passed in the kernel but fails here gets an
    error output (so nbgrader scores it 0) saying why; a function that uses a forbidden module
