@@ -9,6 +9,7 @@ a failing cell freeing a big object that only a garbage collection can free.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 
 import pytest
@@ -25,6 +26,22 @@ async def _kernel(memory_mb: int = 2048) -> LimitedKernelManager:
     return km
 
 
+@contextlib.asynccontextmanager
+async def _connected(memory_mb: int = 2048, *, ready: bool = True):
+    """A fresh kernel and its client, channels started (and waited for, if ``ready``); both
+    stopped on the way out."""
+    km = await _kernel(memory_mb)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        if ready:
+            await kc.wait_for_ready(timeout=60)
+        yield km, kc
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
 async def _run(kc: ReadyClient, code: str) -> dict:
     """Execute ``code``; the reply's content plus everything it printed (``"stdout"``)."""
     out = []
@@ -33,42 +50,26 @@ async def _run(kc: ReadyClient, code: str) -> dict:
     return {**reply["content"], "stdout": "".join(out)}
 
 
-async def _stop(km, kc=None):
-    if kc is not None:
-        kc.stop_channels()
-    await km.shutdown_kernel(now=True)
-
-
 def test_ready_client_returns_with_iopub_connected_and_drained():
     async def main():
-        km = await _kernel()
-        kc = km.client()
-        try:
+        async with _connected(ready=False) as (_, kc):
             assert isinstance(kc, ReadyClient)
-            kc.start_channels()
             kc.start_channels()  # a second call is harmless (spare kernels are connected early)
             await kc.wait_for_ready(timeout=60)
             assert not await kc.iopub_channel.msg_ready()  # the kernel_info traffic has been read
             reply = await _run(kc, "print(6 * 7)")
             assert reply["status"] == "ok" and reply["stdout"] == "42\n"  # IOPub carries the output
-        finally:
-            await _stop(km, kc)
 
     asyncio.run(main())
 
 
 def test_ready_client_names_a_dead_kernel():
     async def main():
-        km = await _kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
+        async with _connected(ready=False) as (km, kc):
             os.killpg(km.provisioner.pid, 9)
             await km.provisioner.wait()
             with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
                 await kc.wait_for_ready(timeout=30)
-        finally:
-            await _stop(km, kc)
 
     asyncio.run(main())
 
@@ -107,7 +108,8 @@ def test_spare_kernel_hands_out_its_early_client_once():
             reply = await _run(kc, "import os; print(os.getcwd())")
             assert reply["stdout"].strip() == os.path.realpath(_Spare._dir)  # a neutral folder until moved
         finally:
-            await _stop(km, kc)
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
 
     try:
         asyncio.run(main())
@@ -136,17 +138,11 @@ FULL_COLLECTIONS = ("import gc\n_full = []\n"
 @pytest.mark.parametrize("release", [True, False], ids=["released", "not released"])
 def test_a_failed_cells_memory_is_freed_before_the_next_cell(release):
     async def main():
-        km = await _kernel(memory_mb=1600)
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
+        async with _connected(memory_mb=1600) as (_, kc):
             assert (await _run(kc, CYCLE))["ename"] == "ValueError"
             if release:
                 assert (await _run(kc, _RELEASE_TRACEBACK))["status"] == "ok"
             return await _run(kc, AGAIN)
-        finally:
-            await _stop(km, kc)
 
     reply = asyncio.run(main())
     if release:
@@ -157,19 +153,13 @@ def test_a_failed_cells_memory_is_freed_before_the_next_cell(release):
 
 def test_release_skips_the_full_collection_when_memory_is_plentiful():
     async def main():
-        km = await _kernel(memory_mb=0)  # no limit, and far below 1 GiB resident
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
+        async with _connected(memory_mb=0) as (_, kc):  # no limit, and far below 1 GiB resident
             await _run(kc, FULL_COLLECTIONS)
             await _run(kc, "1 / 0")
             assert (await _run(kc, _RELEASE_TRACEBACK))["status"] == "ok"
             after = await _run(kc, "print(len(_full))")
             names = await _run(kc, "print(sorted(k for k in dir() if k.startswith('_course') or k in ('_s', '_t', '_e', '_r', '_ip', '_g')))")
             return after["stdout"], names["stdout"]
-        finally:
-            await _stop(km, kc)
 
     collections, leftovers = asyncio.run(main())
     assert collections == "0\n"
