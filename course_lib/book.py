@@ -1,9 +1,16 @@
-"""Helpers used only by the book: property cards, framework tables and the comparison table.
+"""Helpers used only by the book: property cards, framework tables, the comparison table, and
+the plumbing that keeps the prose honest.
 
 Everything here is generated from :data:`course_lib.activations.REGISTRY`, so a chapter can
 never state a property the registry (and therefore the test suite) does not back. Functions
 ending in ``_markdown`` return MyST Markdown text (tested); :func:`md` wraps text for display
 in a notebook, where the book renders it as Markdown.
+
+Numbers in the prose are never typed: a page measures them and calls :func:`glue` (in a cell
+tagged ``remove-cell``, so readers see the text, not the plumbing), and the prose shows them with
+``{glue:text}`name:.2f```. A sentence that states a *direction* ("ELU leaves fewer dead units
+than ReLU") is checked by :func:`claim` right after the measurement, so the build fails with the
+sentence quoted when the code stops showing it.
 """
 
 from __future__ import annotations
@@ -16,17 +23,22 @@ import numpy as np
 from .activations import FAMILIES, REGISTRY, get
 
 __all__ = [
+    "ClaimError",
     "EXERCISES",
     "PAGES",
+    "claim",
     "comparison",
     "comparison_markdown",
+    "cost_ratio",
     "frameworks",
     "frameworks_markdown",
+    "glue",
     "md",
     "measure_cost",
     "page_of",
     "property_card",
     "property_card_markdown",
+    "range_math",
 ]
 
 #: Where each activation is taught: registry name -> docname (without ``.md``). Activations that
@@ -99,9 +111,39 @@ def _num(v: float) -> str:
     return f"{v:.4g}"
 
 
-def _range_math(lo: float, hi: float) -> str:
-    left = "(" if math.isinf(lo) else "["
-    right = ")" if math.isinf(hi) else "]"
+def _attained(a, bound: float) -> bool:
+    """Whether the activation record ``a`` takes the value ``bound`` at some finite input.
+
+    Decided from the library's own values on a grid of ``[-10, 10]`` (step 0.01, with the
+    default parameters): a bound is attained when some input gives it exactly (a flat piece,
+    as ReLU's 0 or ReLU6's 6), or when the closest output lies inside the grid, not at its ends
+    (an interior minimum, as GELU's). A bound approached only towards the ends of the grid is a
+    limit at infinity (sigmoid's 0 and 1, ELU's -1), which no finite input reaches.
+    """
+    x = np.linspace(-10.0, 10.0, 2001)
+    if a.elementwise:
+        y = np.asarray(a.fn(x, **a.params))
+    else:  # rows (x, 0): the other entries fixed, so the grid's ends are the rows' extremes
+        y = np.asarray(a.fn(np.stack([x, np.zeros_like(x)], axis=1), **a.params))[:, 0]
+    if np.any(y == bound):
+        return True
+    i = int(np.argmin(np.abs(y - bound)))
+    return 20 <= i <= len(x) - 21 and abs(y[i] - bound) <= 1e-6 * (1.0 + abs(bound))
+
+
+def range_math(name: str) -> str:
+    """The exact output range of ``name`` as TeX: a bracket where a finite input reaches the
+    end, a parenthesis where the end is only a limit (or infinite).
+
+    >>> print(range_math("sigmoid"), range_math("relu6"), range_math("elu"))
+    $(0, 1)$ $[0, 6]$ $(-1, \\infty)$
+    """
+    a = get(name)
+    lo, hi = a.output_range
+    if a.elementwise is False and (lo, hi) == (-math.inf, math.inf):
+        return "$\\mathbb{R}$"
+    left = "[" if math.isfinite(lo) and _attained(a, lo) else "("
+    right = "]" if math.isfinite(hi) and _attained(a, hi) else ")"
     return f"${left}{_num(lo)}, {_num(hi)}{right}$"
 
 
@@ -139,9 +181,9 @@ def property_card_markdown(name: str) -> str:
     The derivative at each kink is *computed* by the library, so the card shows the convention
     the tests pin, not a number typed into a chapter.
 
-    >>> "| Output range (closure) | $(0, 1)$ |" in property_card_markdown("sigmoid")
-    False
-    >>> "| Output range (closure) | $[0, 1]$ |" in property_card_markdown("sigmoid")
+    >>> "| Output range | $(0, 1)$ |" in property_card_markdown("sigmoid")
+    True
+    >>> "| Output range | $[0, \\\\infty)$ |" in property_card_markdown("relu")
     True
     """
     a = get(name)
@@ -149,8 +191,7 @@ def property_card_markdown(name: str) -> str:
         ("Definition", f"$f(x) = {_cell_math(a.formula)}$" if a.elementwise else f"${_cell_math(a.formula)}$"),
         ("Derivative", f"$f'(x) = {_cell_math(a.derivative)}$" if a.elementwise
          else f"${_cell_math(a.derivative)}$"),
-        ("Output range (closure)", _range_math(*a.output_range) if a.elementwise else
-         (_range_math(*a.output_range) if a.output_range != (-math.inf, math.inf) else "$\\mathbb{R}$")),
+        ("Output range", range_math(name)),
     ]
     if a.elementwise:
         bounds = {(True, True): "above and below", (True, False): "below only",
@@ -230,7 +271,7 @@ def measure_cost(name: str, n: int = 100_000, repeats: int = 5, seed: int = 0) -
 
 
 def comparison_markdown(names=None, costs: dict[str, float] | None = None) -> str:
-    """One row per activation: range (closure), properties and the measured cost.
+    """One row per activation: exact range, properties and the measured cost.
 
     ``costs`` maps names to nanoseconds per element (forward + backward); with ``None`` the
     cost is measured now with :func:`measure_cost`, and shown relative to ReLU as well.
@@ -245,7 +286,7 @@ def comparison_markdown(names=None, costs: dict[str, float] | None = None) -> st
         a = get(name)
         rel = f"{costs[name] / ref:.1f}" if ref else "—"
         lines.append(
-            f"| {{doc}}`{a.title} </{PAGES[name]}>` | {_range_math(*a.output_range)} | "
+            f"| {{doc}}`{a.title} </{PAGES[name]}>` | {range_math(name)} | "
             f"{_yes(a.monotonic)} | {_yes(a.zero_centred)} | {a.smoothness or 'vector'} | "
             f"{a.saturating if a.elementwise else '—'} | {costs[name]:.1f} | {rel} |")
     return "\n".join(lines) + "\n"
@@ -271,3 +312,51 @@ def frameworks(names):
 def comparison(names=None):
     """Measure and display the comparison table (see :func:`comparison_markdown`)."""
     return md(comparison_markdown(names))
+
+
+def cost_ratio(name: str, ref: str = "relu", repeats: int = 5) -> float:
+    """Measured cost of ``name`` (forward + backward, :func:`measure_cost`) divided by that of ``ref``.
+
+    The activation pages glue this number instead of typing "about twice ReLU": it is measured
+    on the machine that builds the book, as the comparison table is.
+    """
+    return measure_cost(name, repeats=repeats) / measure_cost(ref, repeats=repeats)
+
+
+def glue(name: str, value, display: bool = False):
+    """Glue ``value`` under ``name`` for the page's prose (``{glue:text}`name:.2f```); returns ``value``.
+
+    A thin wrapper of :func:`myst_nb.glue` that does not display the value by default, so a
+    page's hidden cell can measure, glue and :func:`claim` in a few lines.
+    """
+    from myst_nb import glue as _glue
+
+    _glue(name, value, display=display)
+    return value
+
+
+class ClaimError(AssertionError):
+    """A sentence of the book that the measurement on the page contradicts."""
+
+
+def claim(condition, text: str, **measured) -> str:
+    """Check a claim the prose makes; return its text, or raise :class:`ClaimError` quoting it.
+
+    ``condition`` is the comparison the sentence states, computed from the page's measurement;
+    ``measured`` are the numbers it compares, shown in the error so the author sees by how much
+    the claim failed. A page calls this right after measuring, so the book cannot build while
+    its text says the opposite of its own results.
+
+    >>> claim(2.0 > 1.0, "ELU costs more than ReLU")
+    'ELU costs more than ReLU'
+    >>> claim(0.2 < 0.1, "ELU leaves fewer dead units than ReLU", elu=0.2, relu=0.1)
+    Traceback (most recent call last):
+    ...
+    course_lib.book.ClaimError: the book claims "ELU leaves fewer dead units than ReLU", but the measurement disagrees (elu=0.2, relu=0.1)
+    """
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"claim {text!r}: the condition must be a bool (a comparison), got {type(condition).__name__}")
+    if not condition:
+        shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in measured.items())
+        raise ClaimError(f'the book claims "{text}", but the measurement disagrees' + (f" ({shown})" if shown else ""))
+    return text

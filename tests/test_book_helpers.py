@@ -136,18 +136,73 @@ def test_property_card_is_a_two_column_table_from_the_registry(name):
 def test_property_card_values_for_known_activations():
     """Check a few cards against facts stated in the chapters."""
     relu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("relu"))[2:]}
-    assert relu["Output range (closure)"] == r"$[0, \infty)$"
+    assert relu["Output range"] == r"$[0, \infty)$"
     assert relu["Bounded"] == "below only"
     assert relu["Kinks (library's $f'$ there)"] == "$f'(0) = 0$"
     assert relu["Saturates"].startswith("left tail only")
     tanh = {r[0]: r[1] for r in table_rows(book.property_card_markdown("tanh"))[2:]}
-    assert tanh["Output range (closure)"] == "$[-1, 1]$" and tanh["Kinks"] == "none"
+    assert tanh["Output range"] == "$(-1, 1)$" and tanh["Kinks"] == "none"
     assert tanh["Smoothness"].startswith("smooth")
     selu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("selu"))[2:]}
     assert selu["Self-normalising"] == "yes"
     assert "1.758" in selu["Kinks (library's $f'$ there)"]  # lambda * alpha, the left derivative
     gelu = {r[0]: r[1] for r in table_rows(book.property_card_markdown("gelu"))[2:]}
     assert "approximate=True" in gelu["Framework notes"]
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("sigmoid", "$(0, 1)$"),  # limits only: no finite input gives 0 or 1
+    ("hard_sigmoid", "$[0, 1]$"),  # flat pieces reach both ends
+    ("relu", r"$[0, \infty)$"),
+    ("relu6", "$[0, 6]$"),
+    ("leaky_relu6", r"$(-\infty, 6]$"),
+    ("elu", r"$(-1, \infty)$"),  # -alpha is a limit at -infinity
+    ("softplus", r"$(0, \infty)$"),
+    ("gelu", r"$[-0.17, \infty)$"),  # an interior minimum is reached
+    ("hard_swish", r"$[-0.375, \infty)$"),
+    ("log_sigmoid", r"$(-\infty, 0)$"),
+    ("threshold", r"$[0, \infty)$"),
+    ("softmax", "$(0, 1)$"),
+    ("glu", r"$\mathbb{R}$"),
+])
+def test_range_notation_is_exact(name, expected):
+    """Check open and closed ends: a bracket only where some finite input gives the bound."""
+    assert book.range_math(name) == expected
+
+
+def test_claim_returns_the_text_or_fails_naming_it():
+    """Check that a true claim passes through and a false one raises, quoting the sentence and the numbers."""
+    assert book.claim(bool(np.float64(2.0) > 1.0), "ELU costs more than ReLU") == "ELU costs more than ReLU"
+    assert book.claim(np.float64(2.0) > 1.0, "a numpy bool is a bool") == "a numpy bool is a bool"
+    with pytest.raises(book.ClaimError, match=r'claims "sigmoid is slower than tanh".*sigmoid=0\.1, tanh=0\.5'):
+        book.claim(0.1 > 0.5, "sigmoid is slower than tanh", sigmoid=0.1, tanh=0.5)
+    with pytest.raises(AssertionError):  # a ClaimError is an AssertionError: a failed cell fails the build
+        book.claim(False, "anything")
+    with pytest.raises(TypeError, match="must be a bool"):
+        book.claim(np.array([True, False]), "an array is not a claim")
+
+
+def test_glue_hands_back_the_value(monkeypatch):
+    """Check that glue passes the value to myst_nb without displaying it and returns it."""
+    import myst_nb
+
+    seen = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.append((name, value, display)))
+    assert book.glue("x", 0.25) == 0.25
+    assert seen == [("x", 0.25, False)]
+
+
+def test_cost_ratio_orders_gelu_above_relu():
+    """Check the measured ratio the activation pages glue: exact GELU costs more than ReLU."""
+    assert book.cost_ratio("gelu", repeats=3) > 1.0
+
+
+def test_no_page_shows_glue_plumbing():
+    """Check that no chapter imports myst_nb in a cell readers see (glue lives in remove-cell cells)."""
+    for page in (ROOT / "book").rglob("*.md"):
+        for cell in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.DOTALL):
+            if "glue(" in cell or "myst_nb" in cell:
+                assert cell.lstrip().startswith(":tags: [remove-cell]"), f"{page.relative_to(ROOT)}: glue in a visible cell"
 
 
 def test_card_math_escapes_pipes():

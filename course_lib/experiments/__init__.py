@@ -7,7 +7,7 @@
  1    :func:`linear_collapse`                     no activation = one linear map; cannot fit moons
  2    :func:`vanishing_gradients`                 gradient norm vs depth, matched/mismatched init
  3    :func:`dying_relu`                          dead units grow with the learning rate
- 4    :func:`zero_centring`                       sigmoid hidden layers: same-sign updates, slow
+ 4    :func:`zero_centring`                       same-sign updates follow centring; speed, the derivative
  5    :func:`selu_self_normalisation`             SELU + LeCun keeps mean 0, variance 1
  6    :func:`training_comparison`                 every main activation on digits
  7    :func:`output_layers`                       softmax vs independent sigmoids
@@ -33,7 +33,7 @@ from .vanishing_gradients import (
     layer_gradient_norms,
     vanishing_gradients,
 )
-from .zero_centring import ZeroCentringResult, same_sign_fraction, zero_centring
+from .zero_centring import ARMS, ShiftedActivation, ZeroCentringResult, same_sign_fraction, zero_centring
 
 __all__ = [
     "BatchNormResult", "batchnorm_placement", "CostResult", "activation_cost", "Dataset", "circles",
@@ -41,5 +41,5 @@ __all__ = [
     "linear_collapse", "ATTRIBUTES", "OutputLayersResult", "attribute_targets", "output_layers",
     "SELU_INITS", "SeluResult", "selu_self_normalisation", "MAIN_ACTIVATIONS", "ComparisonResult",
     "training_comparison", "MISMATCHED_INIT", "VanishingResult", "layer_gradient_norms",
-    "vanishing_gradients", "ZeroCentringResult", "same_sign_fraction", "zero_centring",
+    "vanishing_gradients", "ARMS", "ShiftedActivation", "ZeroCentringResult", "same_sign_fraction", "zero_centring",
 ]

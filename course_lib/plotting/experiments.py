@@ -115,12 +115,16 @@ def show_dying_relu(result, caption: str | None = None):
 
 
 def plot_zero_centring(result):
-    """Per-example updates of two weights into one unit; same-sign fraction; training loss."""
+    """Per-example updates of two weights into one unit; same-sign fraction; training loss, per arm."""
     fig, axes = plt.subplots(1, 3, figsize=(12.0, 3.6), layout="constrained")
+    arms = result.activations
     ax = axes[0]
-    for i, act in enumerate(result.activations):
-        u = result.updates[act]
-        ax.scatter(u[:, 0], u[:, 1], s=9, color=PALETTE[i % len(PALETTE)], marker="o^sD"[i % 4], alpha=0.7, label=_title(act))
+    scatter = [a for a in arms if a in ("sigmoid", "tanh")] or list(arms)
+    for a in scatter:
+        i = arms.index(a)
+        u = result.updates[a]
+        ax.scatter(u[:, 0], u[:, 1], s=9, color=PALETTE[i % len(PALETTE)], marker="o^sDv"[i % 5], alpha=0.7,
+                   label=result.label(a))
     ax.axhline(0, color="0.5", lw=0.8)
     ax.axvline(0, color="0.5", lw=0.8)
     ax.set_xlabel("update of weight 1")
@@ -129,21 +133,22 @@ def plot_zero_centring(result):
     ax.ticklabel_format(style="sci", scilimits=(-2, 2))
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     ax = axes[1]
-    width = 0.8 / len(result.activations)
+    width = 0.8 / len(arms)
     pos = np.arange(len(result.batch_sizes))
-    for i, act in enumerate(result.activations):
-        ax.bar(pos + i * width, result.same_sign[act], width, color=PALETTE[i % len(PALETTE)], label=_title(act))
-    ax.set_xticks(pos + width * (len(result.activations) - 1) / 2, [str(b) for b in result.batch_sizes])
+    for i, a in enumerate(arms):
+        ax.bar(pos + i * width, result.same_sign[a], width, color=PALETTE[i % len(PALETTE)], label=result.label(a))
+    ax.set_xticks(pos + width * (len(arms) - 1) / 2, [str(b) for b in result.batch_sizes])
     ax.set_xlabel("batch size")
     ax.set_ylabel("updates with a single sign")
     ax.set_ylim(0, 1.05)
     ax.set_title("fraction of units whose incoming update has one sign", fontsize=9)
     ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(frameon=False, fontsize=7)
     ax = axes[2]
     epochs = np.arange(result.epochs + 1)
-    for i, act in enumerate(result.activations):
-        m, s = result.loss[act].mean(axis=0), result.loss[act].std(axis=0)
-        ax.plot(epochs, m, lw=1.8, **_style(i), label=_title(act))
+    for i, a in enumerate(arms):
+        m, s = result.loss[a].mean(axis=0), result.loss[a].std(axis=0)
+        ax.plot(epochs, m, lw=1.8, **_style(i), label=result.label(a))
         ax.fill_between(epochs, m - s, m + s, color=PALETTE[i % len(PALETTE)], alpha=0.2, lw=0)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -151,17 +156,16 @@ def plot_zero_centring(result):
     ax.set_ylabel("training loss")
     ax.set_title("plain SGD, mean ± std over seeds", fontsize=9)
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=7)
     return fig
 
 
 def zero_centring_alt(result) -> str:
-    bits = [f"{_title(a)}: {np.mean(result.updates[a][:, 0] * result.updates[a][:, 1] >= 0):.0%} of the per-example updates "
-            f"in the first or third quadrant, same-sign fraction {result.same_sign[a][0]:.2f} at batch size "
-            f"{result.batch_sizes[0]}, final training loss {result.loss[a][:, -1].mean():.3f}" for a in result.activations]
-    return ("Three panels: a scatter of per-example updates of two weights into one unit, a bar chart of the fraction of "
-            "units whose incoming weight update has a single sign against batch size, and training-loss curves. "
-            + "; ".join(bits) + ".")
+    bits = [f"{result.label(a)}: same-sign fraction {result.same_sign[a][0]:.2f} at batch size "
+            f"{result.batch_sizes[0]}, final training loss {result.final_loss(a):.3f}" for a in result.activations]
+    return ("Three panels: a scatter of per-example updates of two weights into one unit for sigmoid and tanh, a bar "
+            "chart of the fraction of units whose incoming weight update has a single sign against batch size, and "
+            "training-loss curves, for each variant of the hidden activation. " + "; ".join(bits) + ".")
 
 
 def show_zero_centring(result, caption: str | None = None):
