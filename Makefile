@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book browser postgres exercises notebooks check grade test lab bench bench-grading clean
+.PHONY: help install book pdf browser postgres exercises notebooks check grade test lab bench bench-grading clean
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
 	@echo "make test   - set up .venv, then run the whole test suite"
+	@echo "make pdf    - the whole book as one PDF (_build/pdf/book.pdf)"
 	@echo "make lab    - open JupyterLab on exercises/ (students)"
 	@echo "make check  - run the visible tests of your notebooks (NB=path for one)"
 	@echo "make bench  - activation speed and accuracy tables (make bench-grading: grading throughput)"
@@ -63,6 +64,11 @@ book: install exercises
 	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
+# The whole book as one PDF, _build/pdf/book.pdf: every page of the HTML build printed by headless
+# Chromium once MathJax has typeset it, put together with pypdf (tools/book_pdf.py; about 30 s).
+pdf: book browser
+	$(BIN)/python tools/book_pdf.py
+
 # $(call apt_ensure,CHECK,PACKAGE,WHY,IF-MISSING): run CHECK; if it fails, install PACKAGE with apt
 # when that is possible (root and apt-get), else print a warning saying what will happen.
 define apt_ensure
@@ -86,7 +92,7 @@ postgres:
 	$(call apt_ensure,ls /usr/lib/postgresql/*/bin/initdb || command -v initdb,postgresql,needed by the shared-gradebook test,The PostgreSQL grading test will be skipped (and FAIL when CI=true). Install 'postgresql'.)
 
 # ---- tests ------------------------------------------------------------------------------
-test: install book browser postgres
+test: install book browser postgres pdf
 	$(BIN)/python -m pytest -q
 
 lab: install
