@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from book_pdf import toc_parts  # noqa: E402
+from book_pdf import toc_parts
 
 BUILD = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))  # another build folder, for development
 HTML = BUILD / "html"

@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chromium import SETTLED, ChromiumError, chromium, serve  # noqa: E402
+from chromium import SETTLED, ChromiumError, chromium, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 
