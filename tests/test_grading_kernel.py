@@ -14,6 +14,7 @@ import os
 
 import pytest
 
+from course_lib.grading import sandbox
 from course_lib.grading.execute import _RELEASE_TRACEBACK, LimitedKernelManager, ReadyClient, _Spare
 
 pytestmark = pytest.mark.slow
@@ -106,7 +107,7 @@ def test_spare_kernel_hands_out_its_early_client_once():
             kc.start_channels()
             await kc.wait_for_ready(timeout=60)
             reply = await _run(kc, "import os; print(os.getcwd())")
-            assert reply["stdout"].strip() == os.path.realpath(_Spare._dir)  # a neutral folder until moved
+            assert reply["stdout"].strip() == sandbox.HOME  # the sandbox's private home, not a course folder
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)

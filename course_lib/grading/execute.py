@@ -1,8 +1,16 @@
 """nbgrader's ``Execute`` preprocessor, hardened for grading a class.
 
-* :class:`LimitedKernelManager` starts the kernel under an address-space limit
-  (``GradingExecute.kernel_memory_mb``), so a memory bomb raises ``MemoryError`` in the
-  student's cell instead of taking the grading machine down.
+* :class:`LimitedKernelManager` starts the kernel inside an operating-system sandbox
+  (:mod:`.sandbox`: bubblewrap, its own PID/network/IPC namespaces, the course and the virtual
+  environment read-only, a private size-limited home; ``GradingExecute.sandbox``), talking to
+  it over ZeroMQ ``ipc`` sockets in a private folder that is made read-only once the kernel is up,
+  and under an address-space limit (``GradingExecute.kernel_memory_mb``), so a memory bomb raises
+  ``MemoryError`` in the student's cell instead of taking the grading machine down. Interrupts
+  are sent as messages (a signal to the sandbox's process group would kill it).
+* Time: each cell has ``Execute.timeout`` seconds and the whole notebook
+  ``GradingExecute.notebook_timeout``; a cell that outlives its time is interrupted, and a kernel
+  that ignores the interrupt for ``GradingExecute.interrupt_grace`` seconds is killed: that cell
+  and the later ones are lost, the earlier ones keep their points.
 * :class:`GradingExecute` survives a dead kernel (``os._exit``, a segfault, the OOM killer):
   the cell that killed it and every later cell get an error output saying so, and the
   notebook goes on to be scored (cells that passed before keep their points) instead of the
@@ -18,8 +26,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
+import glob
 import os
 import shutil
 import signal
@@ -33,11 +43,12 @@ from typing import ClassVar
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, DottedObjectName, Integer, Type, default
+from traitlets import Bool, DottedObjectName, Float, Integer, Type, default
 
+from . import sandbox as _sandbox
 from . import timing
 
 __all__ = ["GradingExecute", "LimitedKernelManager", "ReadyClient"]
@@ -97,16 +108,67 @@ class ReadyClient(AsyncKernelClient):
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run under ``memory_mb`` MiB of address space."""
+    """A kernel manager whose kernels run sandboxed, under ``memory_mb`` MiB of address space."""
 
     memory_mb = Integer(3072, help="Address-space limit of the kernel in MiB (0: none).").tag(config=True)
+    sandbox = Bool(True, help="Run the kernel in a bubblewrap sandbox (see course_lib.grading.sandbox).").tag(config=True)
+    scratch_mb = Integer(64, help="Size of the sandboxed kernel's private home folder in MiB.").tag(config=True)
     client_class = DottedObjectName("course_lib.grading.execute.ReadyClient")
     client_factory = Type(ReadyClient, klass=AsyncKernelClient)
     course_client = None  #: a client connected ahead of time (see :class:`_Spare`), handed out once
+    course_dir = None  #: the sandboxed kernel's private folder (connection file and ipc sockets)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.sandbox:
+            # ipc sockets in a private folder: the sandbox has no network, and no other kernel's files
+            self.course_dir = tempfile.mkdtemp(prefix="course-k-")
+            self.transport = "ipc"
+            self.ip = os.path.join(self.course_dir, "k")
+            self.connection_file = os.path.join(self.course_dir, "kernel.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    pre_start_kernel = _async_pre_start_kernel
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, _WRAPPER, str(self.memory_mb), "--", *cmd]
+        cmd = [sys.executable, _WRAPPER, str(self.memory_mb), "--", *super().format_kernel_cmd(extra_arguments)]
+        if not self.sandbox:
+            return cmd
+        mpl = "/home/student/.config/matplotlib"
+        env = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin", "LANG": "C.UTF-8",
+               "IPYTHONDIR": "/home/student/.ipython", "MPLCONFIGDIR": mpl, "JUPYTER_RUNTIME_DIR": "/tmp",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        return _sandbox.command(cmd, ro=[_COURSE_LIB], rw=[self.course_dir], env=env, home_mb=self.scratch_mb,
+                                files={f"{mpl}/{os.path.basename(f)}": f for f in _font_cache()})
+
+    def course_lock(self) -> None:
+        """Once the kernel has bound its sockets: nothing more may be created in its folder."""
+        if self.course_dir and os.path.isdir(self.course_dir):
+            with contextlib.suppress(OSError):
+                os.chmod(self.connection_file, 0o400)
+            os.chmod(self.course_dir, 0o500)
+
+    async def _async_interrupt_kernel(self):
+        if not self.sandbox:
+            return await super()._async_interrupt_kernel()
+        if self.has_kernel:  # a message: SIGINT to the process group would end bwrap and the kernel with it
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+        return None
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        self.course_remove_dir()
+
+    cleanup_resources = _async_cleanup_resources
+
+    def course_remove_dir(self) -> None:
+        if self.course_dir:
+            with contextlib.suppress(OSError):
+                os.chmod(self.course_dir, 0o700)
+            shutil.rmtree(self.course_dir, ignore_errors=True)
 
     def client(self, **kwargs):
         kc, self.course_client = self.course_client, None
@@ -115,6 +177,28 @@ class LimitedKernelManager(AsyncKernelManager):
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # a killed kernel is gone within milliseconds: don't sleep 0.1 s before noticing
         await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
+
+_COURSE_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _font_cache() -> list[str]:
+    """matplotlib's font list, built once here and bound read-only into every sandboxed kernel
+    (each kernel would otherwise spend a second rebuilding it in its empty home)."""
+    global _FONT_CACHE
+    if _FONT_CACHE is None:
+        import matplotlib
+
+        cache = matplotlib.get_cachedir()
+        found = glob.glob(os.path.join(cache, "fontlist-v*.json"))
+        if not found:
+            import matplotlib.font_manager  # noqa: F401 -- builds the cache
+            found = glob.glob(os.path.join(cache, "fontlist-v*.json"))
+        _FONT_CACHE = found
+    return _FONT_CACHE
+
+
+_FONT_CACHE = None
 
 
 #: Run silently after a cell that raised: IPython keeps the exception (``last_execution_result``,
@@ -165,19 +249,39 @@ class GradingExecute(Execute):
     kernel_memory_mb = Integer(3072, help="Address-space limit of the grading kernel in MiB (0: none).").tag(config=True)
     prestart = Bool(True, help="Launch the next notebook's kernel while this one runs (it boots in the "
                     "background; a fresh process, never used before).").tag(config=True)
+    sandbox = Bool(True, help="Run the kernel in a bubblewrap sandbox (course_lib.grading.sandbox); False "
+                   "only for code you trust.").tag(config=True)
+    scratch_mb = Integer(64, help="Size of the sandboxed kernel's private home folder in MiB.").tag(config=True)
+    notebook_timeout = Integer(300, help="Seconds for the whole notebook (on top of the per-cell "
+                               "Execute.timeout); the cells after it are not run.").tag(config=True)
+    interrupt_grace = Float(5.0, help="Seconds a timed-out kernel has to obey the interrupt before it is "
+                            "killed (later cells are then not run).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
         self._dead = None
         self._cwd = None
+        self._deadline = None
+        self._budget_cut = False
+        self._idle = False
 
     @default("shutdown_kernel")
     def _default_shutdown_kernel(self):
         return "immediate"  # a graded kernel's state is worthless: no graceful shutdown to wait for
 
+    def _key(self):
+        return (self.kernel_name, self.kernel_memory_mb, self.sandbox, self.scratch_mb)
+
+    def _configure(self, km):
+        if isinstance(km, LimitedKernelManager):
+            km.memory_mb = self.kernel_memory_mb
+            km.sandbox = self.sandbox
+            km.scratch_mb = self.scratch_mb
+
     def preprocess(self, nb, resources=None, km=None):
         self._dead = None
+        self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
         start = timing.PHASES.get("kernel start", 0.0)
         with timing.phase("execute"):
             out = super().preprocess(nb, resources, km)
@@ -196,8 +300,10 @@ class GradingExecute(Execute):
     async def async_start_new_kernel_client(self):
         with timing.phase("kernel start"):
             kc = await super().async_start_new_kernel_client()
+            if isinstance(self.km, LimitedKernelManager):
+                self.km.course_lock()
             cwd = self.resources.get("metadata", {}).get("path") or None
-            if getattr(self.km, "course_spare_cwd", None) and cwd:
+            if getattr(self.km, "course_spare_cwd", None) and cwd and not self.sandbox:
                 # a kernel launched ahead of time runs in a neutral folder: move it to the notebook's
                 msg_id = kc.execute(f"import os as _o; _o.chdir({os.path.abspath(cwd)!r}); del _o",
                                     silent=True, store_history=False)
@@ -206,7 +312,7 @@ class GradingExecute(Execute):
             extra = list(self.extra_arguments)
             if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in extra):
                 extra.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")  # as nbclient does
-            await _Spare.launch((self.kernel_name, self.kernel_memory_mb), self._fresh_kernel_manager(), extra)
+            await _Spare.launch(self._key(), self._fresh_kernel_manager(), extra)
         return kc
 
     # nbclient binds its synchronous wrappers to its own coroutines: rebind them to ours
@@ -217,18 +323,48 @@ class GradingExecute(Execute):
         current = self.km
         km = super().create_kernel_manager()  # (which sets self.km)
         self.km = current
-        if isinstance(km, LimitedKernelManager):
-            km.memory_mb = self.kernel_memory_mb
+        self._configure(km)
         return km
 
     def create_kernel_manager(self):
         if not self.kernel_name:  # as nbclient does, so that the spare's key matches
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""
-        spare = _Spare.take((self.kernel_name, self.kernel_memory_mb)) if self.prestart else None
+        spare = _Spare.take(self._key()) if self.prestart else None
         self.km = spare or super().create_kernel_manager()
-        if isinstance(self.km, LimitedKernelManager):
-            self.km.memory_mb = self.kernel_memory_mb
+        self._configure(self.km)
         return self.km
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        self._budget_cut = False
+        if self._deadline is not None and cell is not None:
+            left = max(1, int(self._deadline - time.monotonic()))
+            if timeout is None or left < timeout:
+                timeout, self._budget_cut = left, True
+        return timeout
+
+    def process_message(self, msg, cell, cell_index):
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except CellExecutionComplete:  # the kernel went idle after this cell
+            self._idle = True
+            raise
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._idle = False
+        reply = await super()._async_handle_timeout(timeout, cell)  # interrupts the kernel
+        limit = (f"the notebook's time budget ({self.notebook_timeout} s in all)" if self._budget_cut
+                 else f"the time limit of {timeout} s per cell")
+        if reply is not None:
+            reply["content"]["evalue"] = f"this cell did not finish within {limit} and was interrupted"
+            reply["content"]["traceback"] = [f"CellTimeoutError: {reply['content']['evalue']}"]
+        grace = time.monotonic() + self.interrupt_grace
+        while time.monotonic() < grace:  # the output poller sees the kernel go idle once it obeys
+            if self._idle:
+                return reply
+            await asyncio.sleep(0.02)
+        self._timed_out = f"it did not finish within {limit} and ignored the interrupt, so the kernel was stopped"
+        raise DeadKernelError(self._timed_out)
 
     def _release_traceback(self):
         try:
@@ -238,6 +374,9 @@ class GradingExecute(Execute):
             self.log.debug("could not release the last traceback: %s", exc)
 
     def preprocess_cell(self, cell, resources, index):
+        if self._dead is None and cell.cell_type == "code" and self._deadline is not None \
+                and time.monotonic() >= self._deadline:
+            self._dead = f"the notebook's time budget of {self.notebook_timeout} s was used up before cell {index}"
         if self._dead is not None:
             if cell.cell_type == "code":
                 cell.outputs = [_error("KernelDied", f"not run: the kernel died in an earlier cell ({self._dead})")]
@@ -251,10 +390,22 @@ class GradingExecute(Execute):
             first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")[:60]
             self._dead = f"cell {index}: {first}"
             self.log.warning("The kernel died while running cell %d: %s", index, exc)
-            cell.outputs = list(cell.get("outputs", [])) + [_error(
-                "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "
-                "later cells were not run")]
+            why, self._timed_out = getattr(self, "_timed_out", None), None
+            if why:
+                self._kill_kernel()
+                cell.outputs = list(cell.get("outputs", [])) + [_error(
+                    "CellTimeoutError", f"this cell was stopped: {why}; later cells were not run")]
+            else:
+                cell.outputs = list(cell.get("outputs", [])) + [_error(
+                    "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "
+                    "later cells were not run")]
             return cell, resources
+
+    def _kill_kernel(self):
+        """Kill a kernel that would not stop (the sandbox goes with it)."""
+        km = self.km
+        if km is not None and getattr(km, "provisioner", None) is not None:
+            _Spare.kill_process(km)
 
 
 class _Spare:
@@ -305,6 +456,17 @@ class _Spare:
         cls._spare = (key, km)
         cls._all.add(km)
 
+    @staticmethod
+    def kill_process(km):
+        """SIGKILL the kernel's process group (the bwrap process: the sandbox dies with it) and reap it."""
+        provisioner = getattr(km, "provisioner", None)
+        pid = getattr(provisioner, "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # kernels run in a session of their own
+            with contextlib.suppress(Exception):
+                provisioner.process.wait(timeout=5)  # reap it: no zombie for the rest of the run
+
     @classmethod
     def _kill(cls, km):
         cls._all.discard(km)
@@ -313,15 +475,11 @@ class _Spare:
             km.course_client = None
             with contextlib.suppress(Exception):
                 kc.stop_channels()
-        provisioner = getattr(km, "provisioner", None)
-        pid = getattr(provisioner, "pid", None)
-        if pid:
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)  # kernels run in a session of their own
-            with contextlib.suppress(Exception):
-                provisioner.process.wait(timeout=5)  # reap it: no zombie for the rest of the run
+        cls.kill_process(km)
         with contextlib.suppress(Exception):
             km.cleanup_connection_file()
+        if isinstance(km, LimitedKernelManager):
+            km.course_remove_dir()
         with contextlib.suppress(Exception):
             km._close_control_socket()
             if km._created_context:
