@@ -78,7 +78,10 @@ PAGES: dict[str, str] = {
     "softmax": "book/outputs/softmax",
     "log_softmax": "book/outputs/softmax",
     "softmin": "book/outputs/softmax",
-    "glu": "book/practice/gallery",
+    "glu": "book/smooth/gated",
+    "reglu": "book/smooth/gated",
+    "geglu": "book/smooth/gated",
+    "swiglu": "book/smooth/gated",
     "maxout": "book/practice/gallery",
 }
 
@@ -241,26 +244,28 @@ def frameworks_markdown(names) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure_cost(name: str, n: int = 100_000, repeats: int = 5, seed: int = 0) -> float:
+def measure_cost(name: str, n: int = 100_000, repeats: int = 5, seed: int = 0, params=None) -> float:
     """Median time of one forward plus backward pass, in nanoseconds per element.
 
     The input is ``n`` standard-normal float64 values; the backward pass is the elementwise
     derivative, or the vector-Jacobian product with an all-ones upstream gradient for the
-    vector-valued activations (on rows of 8 values).
+    vector-valued activations (on rows of 8 values). ``params`` override the record's defaults
+    (e.g. ``{"approximate": "tanh"}`` for GELU).
     """
     a = get(name)
+    kw = {**a.params, **(params or {})}
     x = np.random.default_rng(seed).standard_normal(n)
     if a.elementwise:
         def run():
-            a.fn(x, **a.params)
-            a.grad(x, **a.params)
+            a.fn(x, **kw)
+            a.grad(x, **kw)
     else:
         xv = x.reshape(-1, 8)
-        g = np.ones_like(a.fn(xv, **a.params))
+        g = np.ones_like(a.fn(xv, **kw))
 
         def run():
-            a.fn(xv, **a.params)
-            a.grad(xv, g, **a.params)
+            a.fn(xv, **kw)
+            a.grad(xv, g, **kw)
     run()  # warm-up
     times = []
     for _ in range(repeats):
@@ -314,13 +319,14 @@ def comparison(names=None):
     return md(comparison_markdown(names))
 
 
-def cost_ratio(name: str, ref: str = "relu", repeats: int = 5) -> float:
-    """Measured cost of ``name`` (forward + backward, :func:`measure_cost`) divided by that of ``ref``.
+def cost_ratio(name: str, ref: str = "relu", repeats: int = 5, params=None) -> float:
+    """Measured cost of ``name`` (forward + backward, :func:`measure_cost`, with ``params``)
+    divided by that of ``ref`` (with its defaults).
 
     The activation pages glue this number instead of typing "about twice ReLU": it is measured
     on the machine that builds the book, as the comparison table is.
     """
-    return measure_cost(name, repeats=repeats) / measure_cost(ref, repeats=repeats)
+    return measure_cost(name, repeats=repeats, params=params) / measure_cost(ref, repeats=repeats)
 
 
 def glue(name: str, value, display: bool = False):

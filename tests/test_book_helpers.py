@@ -67,7 +67,8 @@ def test_page_draws_the_activation(name):
     if a.elementwise:
         pattern = rf"show_(activation|variants)\(\s*\"{name}\"|show_activations\(\[[^\]]*\"{name}\""
     else:
-        pattern = {"glu": r"show_glu\(", "maxout": r"show_maxout\("}.get(name, r"show_softmax\(")
+        gated = {n: r"show_gated\(" for n in ("reglu", "geglu", "swiglu")}
+        pattern = {"glu": r"show_glu\(", "maxout": r"show_maxout\(", **gated}.get(name, r"show_softmax\(")
     assert re.search(pattern, text), f"{book.PAGES[name]}.md shows no figure of {name}"
 
 

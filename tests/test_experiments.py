@@ -36,11 +36,12 @@ def test_vanishing_gradients_sigmoid_vs_relu_he():
 
 
 def test_dead_relus_grow_with_learning_rate_and_leaky_never_dies():
-    r = ex.dying_relu(activations=("relu", "leaky_relu"), learning_rates=(0.001, 0.1), biases=(0.0,),
+    r = ex.dying_relu(activations=("relu", "leaky_relu", "elu"), learning_rates=(0.001, 0.1), biases=(0.0,),
                       hidden=(32, 32), epochs=3, seeds=(0,))
     low, high = r.final_dead("relu", 0.0)
     assert high > low + 0.1
     assert np.all(r.final_dead("leaky_relu", 0.0) == 0.0)
+    assert r.final_dead("elu", 0.0)[1] < high  # ELU resists dying better than ReLU ...
     assert r.dead["relu", 0.0].shape == (2, 1, 4)
     check_figure(plotting.show_dying_relu, r)
 
@@ -99,6 +100,11 @@ def test_softmax_for_exclusive_classes_sigmoids_for_multilabel():
     assert r.multiclass_acc["softmax"] > 0.85 and r.multiclass_acc["sigmoid"] > 0.85  # both work for one label
     assert r.max_labels_predicted["softmax"] == 1  # cannot say yes twice at threshold 0.5
     assert r.multilabel_exact["sigmoid"] > r.multilabel_exact["softmax"] + 0.3
+    # the failure is the threshold, not the outputs: a lower threshold reads several labels off softmax
+    t, best = r.best_threshold("softmax")
+    assert t < 0.5 and best > r.exact_at("softmax", 0.5) + 0.2
+    assert r.best_threshold("sigmoid")[1] >= best  # still the better head at its best threshold
+    assert r.exact_at("sigmoid", 0.5) == r.multilabel_exact["sigmoid"]
     check_figure(plotting.show_output_layers, r)
 
 

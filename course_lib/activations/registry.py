@@ -136,7 +136,8 @@ _ALL = [
     Activation(
         "hard_sigmoid", "Hard sigmoid", sg.hard_sigmoid, sg.hard_sigmoid_grad, "sigmoidal",
         r"\frac{\operatorname{relu6}(x + 3)}{6}", r"\tfrac16 \text{ on } (-3, 3),\ 0 \text{ elsewhere}", 2015,
-        "Courbariaux, Bengio & David, BinaryConnect (2015)", "courbariaux2015binaryconnect",
+        "Courbariaux, Bengio & David, BinaryConnect (2015), as clip((x + 1)/2, 0, 1); the relu6(x + 3)/6 "
+        "form is MobileNetV3's (2019)", "courbariaux2015binaryconnect",
         "torch.nn.Hardsigmoid", "keras.activations.hard_sigmoid",
         params={"variant": "pytorch"}, output_range=(0.0, 1.0), monotonic=True, zero_centred=False,
         smoothness="C0", saturates_left=True, saturates_right=True, kinks=(-3.0, 3.0),
@@ -237,8 +238,10 @@ _ALL = [
     ),
     Activation(
         "silu", "SiLU", sm.silu, sm.silu_grad, "smooth",
-        r"x\,\sigma(x)", r"\sigma(x)\bigl(1 + x\,\sigma(-x)\bigr)", 2018,
-        "Elfwing, Uchibe & Doya (2018)", "elfwing2018sigmoid", "torch.nn.SiLU", "keras.activations.silu",
+        r"x\,\sigma(x)", r"\sigma(x)\bigl(1 + x\,\sigma(-x)\bigr)", 2016,
+        "Hendrycks & Gimpel, who named it SiLU in the GELU paper (2016); then Elfwing, Uchibe & Doya "
+        "(2017, published 2018) and, as Swish, Ramachandran, Zoph & Le (2017)",
+        "hendrycks2016gaussian", "torch.nn.SiLU", "keras.activations.silu",
         output_range=_range_min(-0.27846454276107380), monotonic=False, zero_centred=False,
         smoothness="C∞", saturates_left=True, saturates_right=False,
     ),

@@ -24,7 +24,7 @@ from .cost import CostResult, activation_cost
 from .data import Dataset, circles, digits, moons
 from .dying_relu import DyingReluResult, dying_relu
 from .linear_collapse import LinearCollapseResult, effective_linear_map, linear_collapse
-from .output_layers import ATTRIBUTES, OutputLayersResult, attribute_targets, output_layers
+from .output_layers import ATTRIBUTES, THRESHOLDS, OutputLayersResult, attribute_targets, output_layers
 from .selu import SELU_INITS, SeluResult, selu_self_normalisation
 from .training_comparison import MAIN_ACTIVATIONS, ComparisonResult, training_comparison
 from .vanishing_gradients import (
@@ -38,7 +38,7 @@ from .zero_centring import ARMS, ShiftedActivation, ZeroCentringResult, same_sig
 __all__ = [
     "BatchNormResult", "batchnorm_placement", "CostResult", "activation_cost", "Dataset", "circles",
     "digits", "moons", "DyingReluResult", "dying_relu", "LinearCollapseResult", "effective_linear_map",
-    "linear_collapse", "ATTRIBUTES", "OutputLayersResult", "attribute_targets", "output_layers",
+    "linear_collapse", "ATTRIBUTES", "THRESHOLDS", "OutputLayersResult", "attribute_targets", "output_layers",
     "SELU_INITS", "SeluResult", "selu_self_normalisation", "MAIN_ACTIVATIONS", "ComparisonResult",
     "training_comparison", "MISMATCHED_INIT", "VanishingResult", "layer_gradient_norms",
     "vanishing_gradients", "ARMS", "ShiftedActivation", "ZeroCentringResult", "same_sign_fraction", "zero_centring",

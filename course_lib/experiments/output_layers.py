@@ -11,8 +11,10 @@ Measured on digits:
 * multi-class (which digit?): test accuracy, test log-loss of the true class (sigmoid outputs
   renormalised to sum to 1 for this), and the distribution of the per-example sum of outputs;
 * multi-label (four attributes of the digit, see :data:`ATTRIBUTES`; each digit has 1 to 3):
-  exact-match accuracy and per-label accuracy at threshold 0.5. Softmax is trained on the
-  normalised label vector :math:`y / \sum y`.
+  exact-match accuracy and per-label accuracy at threshold 0.5, and the exact-match accuracy
+  at every threshold of :data:`THRESHOLDS`. Softmax is trained on the normalised label vector
+  :math:`y / \sum y`, whose entries are 1, 1/2 or 1/3: at 0.5 it can say yes to one label at
+  most, but a lower threshold reads several labels off the same outputs.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from ..activations import sigmoid, softmax
 from ..nn import MLP, Adam, binary_cross_entropy, softmax_cross_entropy, train
 from .data import digits, single_threaded
 
-__all__ = ["OutputLayersResult", "output_layers", "ATTRIBUTES", "attribute_targets"]
+__all__ = ["OutputLayersResult", "output_layers", "ATTRIBUTES", "THRESHOLDS", "attribute_targets"]
+
+#: Thresholds at which the multi-label predictions are scored (a label is predicted when its output exceeds it).
+THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.05, 0.951, 0.05))
 
 #: Multi-label attributes of a digit: name -> the digits that have it.
 ATTRIBUTES = {
@@ -60,6 +65,17 @@ class OutputLayersResult:
     max_labels_predicted: dict  #: head -> largest number of labels predicted for one example
     attributes: tuple[str, ...]
     seconds: float
+    thresholds: tuple[float, ...] = THRESHOLDS
+    multilabel_exact_at: dict = None  #: head -> array (len(thresholds),): exact-match accuracy at each threshold
+
+    def best_threshold(self, head: str) -> tuple[float, float]:
+        """(threshold, exact-match accuracy) of the best threshold of :attr:`thresholds` for ``head``."""
+        i = int(np.argmax(self.multilabel_exact_at[head]))
+        return float(self.thresholds[i]), float(self.multilabel_exact_at[head][i])
+
+    def exact_at(self, head: str, threshold: float) -> float:
+        """Exact-match accuracy of ``head`` at one of :attr:`thresholds`."""
+        return float(self.multilabel_exact_at[head][int(np.argmin(np.abs(np.array(self.thresholds) - threshold)))])
 
 
 def _fit(data_X, targets, loss, seed, epochs, hidden, k):
@@ -75,7 +91,7 @@ def output_layers(hidden=(64,), epochs: int = 15, seed: int = 0) -> OutputLayers
     start = time.perf_counter()
     data = digits()
     heads = ("softmax", "sigmoid")
-    mc_acc, mc_ll, sums, ml_exact, ml_per, ml_max = {}, {}, {}, {}, {}, {}
+    mc_acc, mc_ll, sums, ml_exact, ml_per, ml_max, ml_at = {}, {}, {}, {}, {}, {}, {}
     onehot = np.eye(10)[data.y_train]
     Y_tr, Y_te = attribute_targets(data.y_train), attribute_targets(data.y_test)
     for head in heads:
@@ -101,5 +117,6 @@ def output_layers(hidden=(64,), epochs: int = 15, seed: int = 0) -> OutputLayers
         ml_exact[head] = float(np.mean(np.all(pred == (Y_te > 0.5), axis=1)))
         ml_per[head] = np.mean(pred == (Y_te > 0.5), axis=0)
         ml_max[head] = int(pred.sum(axis=1).max())
+        ml_at[head] = np.array([np.mean(np.all((q > t) == (Y_te > 0.5), axis=1)) for t in THRESHOLDS])
     return OutputLayersResult(heads, mc_acc, mc_ll, sums, ml_exact, ml_per, ml_max, tuple(ATTRIBUTES),
-                              time.perf_counter() - start)
+                              time.perf_counter() - start, THRESHOLDS, ml_at)
