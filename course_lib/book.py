@@ -33,6 +33,7 @@ __all__ = [
     "frameworks",
     "frameworks_markdown",
     "glue",
+    "glue_defaults",
     "md",
     "measure_cost",
     "page_of",
@@ -332,13 +333,43 @@ def cost_ratio(name: str, ref: str = "relu", repeats: int = 5, params=None) -> f
 def glue(name: str, value, display: bool = False):
     """Glue ``value`` under ``name`` for the page's prose (``{glue:text}`name:.2f```); returns ``value``.
 
-    A thin wrapper of :func:`myst_nb.glue` that does not display the value by default, so a
-    page's hidden cell can measure, glue and :func:`claim` in a few lines.
+    A thin wrapper of :func:`myst_nb.glue` that does not display the value by default and turns
+    NumPy scalars into Python numbers (whose text myst-nb can format), so a page's hidden cell
+    can measure, glue and :func:`claim` in a few lines.
     """
     from myst_nb import glue as _glue
 
+    if isinstance(value, np.generic):  # np.float64(0.5) would be glued as its repr, not as 0.5
+        value = value.item()
     _glue(name, value, display=display)
     return value
+
+
+def glue_defaults(prefix: str, fn) -> dict:
+    """Glue every default argument of the experiment ``fn`` as ``{prefix}_{argument}``; return them.
+
+    A page that describes its set-up ("two hidden layers of 64 units, 8 epochs") cites these
+    instead of typing them, so the text follows the code when a default changes. A tuple is
+    glued as its comma-separated text, with its length as ``{prefix}_{argument}_n`` and its first
+    and last entries as ``_0`` and ``_last``.
+    """
+    import inspect
+
+    out = {}
+    for name, p in inspect.signature(fn).parameters.items():
+        if p.default is inspect.Parameter.empty:
+            continue
+        value = p.default
+        if isinstance(value, tuple):
+            glue(f"{prefix}_{name}", ", ".join(str(v) for v in value))
+            glue(f"{prefix}_{name}_n", len(value))
+            if value:
+                glue(f"{prefix}_{name}_0", value[0])
+                glue(f"{prefix}_{name}_last", value[-1])
+        elif isinstance(value, (int, float, str)):
+            glue(f"{prefix}_{name}", value)
+        out[name] = value
+    return out
 
 
 class ClaimError(AssertionError):

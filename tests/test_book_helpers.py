@@ -191,6 +191,23 @@ def test_glue_hands_back_the_value(monkeypatch):
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.append((name, value, display)))
     assert book.glue("x", 0.25) == 0.25
     assert seen == [("x", 0.25, False)]
+    value = book.glue("y", np.float64(0.5))
+    assert type(value) is float and type(seen[-1][1]) is float  # formattable by {glue:text}`y:.2f`
+
+
+def test_glue_defaults_glues_each_argument(monkeypatch):
+    """Check that an experiment's defaults are glued by name, tuples with their length and ends."""
+    import myst_nb
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.__setitem__(name, value))
+
+    def experiment(data, hidden=(64, 32), epochs: int = 8, lr: float = 0.1, rng=None):
+        return data
+
+    assert book.glue_defaults("ex", experiment) == {"hidden": (64, 32), "epochs": 8, "lr": 0.1, "rng": None}
+    assert seen == {"ex_hidden": "64, 32", "ex_hidden_n": 2, "ex_hidden_0": 64, "ex_hidden_last": 32,
+                    "ex_epochs": 8, "ex_lr": 0.1}
 
 
 def test_cost_ratio_orders_gelu_above_relu():
