@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book pdf browser postgres exercises notebooks check grade test lab bench bench-grading clean
+.PHONY: help install book pdf browser postgres exercises notebooks check grade test lab bench bench-grading clean frameworks
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab    - open JupyterLab on exercises/ (students)"
 	@echo "make check  - run the visible tests of your notebooks (NB=path for one)"
 	@echo "make bench  - activation speed and accuracy tables (make bench-grading: grading throughput)"
+	@echo "make frameworks - add PyTorch (CPU) and Keras 3, so that make test runs tests/frameworks/"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
@@ -24,6 +25,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# PyTorch 2.13 (CPU) and Keras 3 for tests/frameworks/ (skipped without them, except in CI).
+FW_STAMP := $(VENV)/.frameworks-stamp
+$(FW_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,frameworks]'
+	@touch $(FW_STAMP)
+
+frameworks: $(FW_STAMP)
 
 # ---- exercises (nbgrader) -------------------------------------------------------------
 # course_lib/grading/spec.py --tools/make_notebooks.py--> solutions/<id>/<id>.ipynb (nbgrader source)
