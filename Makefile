@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
 	@echo "make test   - set up .venv, then run the whole test suite"
-	@echo "make pdf    - the whole book as one PDF (_build/pdf/book.pdf)"
+	@echo "make pdf    - the whole book as one PDF (_build/html/book.pdf)"
 	@echo "make lab    - open JupyterLab on exercises/ (students)"
 	@echo "make check  - run the visible tests of your notebooks (NB=path for one)"
 	@echo "make bench  - activation speed and accuracy tables (make bench-grading: grading throughput)"
@@ -73,8 +73,9 @@ book: install exercises
 	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-# The whole book as one PDF, _build/pdf/book.pdf: every page of the HTML build printed by headless
-# Chromium once MathJax has typeset it, put together with pypdf (tools/book_pdf.py; about 30 s).
+# The whole book as one PDF, _build/html/book.pdf (linked from the landing page): every page of the
+# HTML build printed by headless Chromium once MathJax has typeset it, put together with pypdf
+# (tools/book_pdf.py; about 30 s).
 pdf: book browser
 	$(BIN)/python tools/book_pdf.py
 

@@ -24,7 +24,7 @@ from book_pdf import toc_parts
 
 BUILD = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))  # another build folder, for development
 HTML = BUILD / "html"
-PDF = BUILD / "pdf" / "book.pdf"
+PDF = HTML / "book.pdf"
 PARTS = toc_parts()
 DOCS = [doc for _, docs in PARTS for doc in docs]
 

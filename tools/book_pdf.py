@@ -1,4 +1,4 @@
-"""Print the built book (``_build/html``) to one PDF: ``make pdf`` -> ``_build/pdf/book.pdf``.
+"""Print the built book (``_build/html``) to one PDF: ``make pdf`` -> ``_build/html/book.pdf``.
 
 Route: every page of ``_toc.yml`` is opened in headless Chromium from a 127.0.0.1 server, and
 printed with DevTools ``Page.printToPDF`` once MathJax (the copy shipped with the book) has
@@ -10,7 +10,9 @@ and links between chapters turned into links inside the PDF. Nothing is fetched 
 network; the LaTeX route (about 1 GB of TeX Live, and jupyter-book issues 1449, 1932, 1318) is
 not needed.
 
-    python tools/book_pdf.py [--html _build/html] [--out _build/pdf/book.pdf]
+The PDF lands inside the HTML build, where the landing page links to it (``book/intro.md``).
+
+    python tools/book_pdf.py [--html _build/html] [--out HTML/book.pdf]
 """
 
 from __future__ import annotations
@@ -256,9 +258,10 @@ def _section_marks(reader, sections: list[str]):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built HTML book")
-    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf", help="the PDF to write")
+    ap.add_argument("--out", type=Path, help="the PDF to write (default: book.pdf in the HTML folder)")
     ap.add_argument("-v", "--verbose", action="store_true", help="name each page as it is printed")
     args = ap.parse_args(argv)
+    args.out = args.out or args.html / "book.pdf"
     try:
         stats = build(args.html, args.out, log=print if args.verbose else (lambda message: None))
     except (FileNotFoundError, ChromiumError) as exc:
