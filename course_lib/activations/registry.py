@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from . import gated as gt
 from . import rectifiers as r
 from . import shrinkage as sh
 from . import sigmoidal as sg
@@ -354,6 +355,27 @@ _ALL = [
         r"a \odot \sigma(b),\ [a, b] = x", r"(\sigma(b),\ a\,\sigma'(b))", 2017,
         "Dauphin et al., Language modeling with gated convolutional networks (2017)", "dauphin2017language",
         "torch.nn.GLU", "keras.activations.glu", params={"axis": -1}, elementwise=False,
+    ),
+    Activation(
+        "reglu", "ReGLU", gt.reglu, gt.reglu_vjp, "output",
+        r"a \odot \operatorname{relu}(b),\ [a, b] = x", r"(\operatorname{relu}(b),\ a\,\mathbb{1}[b > 0])", 2020,
+        "Shazeer, GLU variants improve Transformer (2020)", "shazeer2020glu", None, None,
+        params={"axis": -1}, elementwise=False,
+        framework_notes="No built-in layer in PyTorch or Keras: split the projection in two and multiply.",
+    ),
+    Activation(
+        "geglu", "GeGLU", gt.geglu, gt.geglu_vjp, "output",
+        r"a \odot \operatorname{gelu}(b),\ [a, b] = x", r"(\operatorname{gelu}(b),\ a\,\operatorname{gelu}'(b))", 2020,
+        "Shazeer, GLU variants improve Transformer (2020)", "shazeer2020glu", None, None,
+        params={"axis": -1, "approximate": "none"}, elementwise=False, variants=({"approximate": "tanh"},),
+        framework_notes="No built-in layer in PyTorch or Keras: split the projection in two and multiply.",
+    ),
+    Activation(
+        "swiglu", "SwiGLU", gt.swiglu, gt.swiglu_vjp, "output",
+        r"a \odot b\,\sigma(\beta b),\ [a, b] = x", r"(\operatorname{swish}_\beta(b),\ a\,\operatorname{swish}_\beta'(b))", 2020,
+        "Shazeer, GLU variants improve Transformer (2020)", "shazeer2020glu", None, None,
+        params={"axis": -1, "beta": 1.0}, elementwise=False,
+        framework_notes="No built-in layer in PyTorch or Keras: split the projection in two and multiply.",
     ),
     Activation(
         "maxout", "Maxout", sx.maxout, sx.maxout_vjp, "output",

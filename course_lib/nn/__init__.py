@@ -5,11 +5,13 @@
 - :mod:`~course_lib.nn.optim` -- SGD, momentum, Adam;
 - :mod:`~course_lib.nn.init` -- Glorot/Xavier, He/Kaiming, LeCun (normal and uniform), PyTorch's gains;
 - :mod:`~course_lib.nn.model` -- the ``MLP``;
+- :mod:`~course_lib.nn.conv` -- ``Conv2D`` (im2col), ``MaxPool2D``, ``Reshape`` and the small ``LeNet``;
 - :mod:`~course_lib.nn.train` -- the training loop and its ``History``.
 
 Every random choice takes an explicit ``np.random.default_rng(seed)``; there is no global state.
 """
 
+from .conv import Conv2D, LeNet, MaxPool2D, Reshape
 from .init import INITIALISERS, calculate_gain, get_init, matching_init, torch_kaiming_normal
 from .layers import ActivationLayer, BatchNorm, Dense, Module, Parameter, Sequential
 from .losses import LOSSES, accuracy, binary_cross_entropy, get_loss, mse, softmax_cross_entropy
@@ -21,5 +23,5 @@ __all__ = [
     "INITIALISERS", "calculate_gain", "get_init", "matching_init", "torch_kaiming_normal",
     "ActivationLayer", "BatchNorm", "Dense", "Module", "Parameter", "Sequential",
     "LOSSES", "accuracy", "binary_cross_entropy", "get_loss", "mse", "softmax_cross_entropy",
-    "MLP", "SGD", "Adam", "Momentum", "make_optimizer", "History", "activation_stats", "train",
+    "MLP", "Conv2D", "MaxPool2D", "Reshape", "LeNet", "SGD", "Adam", "Momentum", "make_optimizer", "History", "activation_stats", "train",
 ]

@@ -31,6 +31,7 @@ import numpy as np
 __all__ = [
     "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
     "calculate_gain", "torch_kaiming_normal", "INITIALISERS", "get_init", "matching_init",
+    "activation_moments", "variance_gain", "backward_gain", "selu_moment_map",
 ]
 
 
@@ -172,3 +173,87 @@ def matching_init(activation: str) -> str:
     if act.family in ("sigmoidal", "linear"):
         return "glorot_normal"
     return "he_normal"
+
+
+# ---- gains derived from the activation ------------------------------------------------------
+
+def _expectations(name: str, mean: float, var: float, params, funcs) -> list[float]:
+    r"""``E[g(z)]`` for each ``g(f, f', z)`` in ``funcs``, :math:`z \sim N(\text{mean}, \text{var})`."""
+    from scipy import integrate
+
+    from ..activations import get
+
+    act = get(name)
+    if not act.elementwise:
+        raise ValueError(f"activation_moments: {name} is vector-valued; moments are defined for elementwise activations")
+    if not var > 0:
+        raise ValueError(f"activation_moments: var must be positive, got {var}")
+    merged = {**act.params, **params}
+    sd = math.sqrt(var)
+    kinks = [(k - mean) / sd for k in act.kinks if abs(k - mean) / sd < 40] or None
+    f = lambda z: float(act.fn(z, **merged))  # noqa: E731
+    df = lambda z: float(act.grad(z, **merged))  # noqa: E731
+
+    def expect(g):
+        integrand = lambda u: g(f, df, mean + sd * u) * math.exp(-0.5 * u * u)  # noqa: E731
+        return float(integrate.quad(integrand, -40.0, 40.0, points=kinks, limit=400)[0]) / math.sqrt(2.0 * math.pi)
+
+    return [expect(g) for g in funcs]
+
+
+def activation_moments(name: str, mean: float = 0.0, var: float = 1.0, **params) -> tuple[float, float, float]:
+    r""":math:`E[f(z)]`, :math:`E[f(z)^2]` and :math:`E[f'(z)^2]` for :math:`z \sim N(\text{mean}, \text{var})`.
+
+    Computed by adaptive quadrature (``scipy.integrate.quad``) against the normal density, with the
+    activation's kinks as break points, from the registry's own ``f`` and ``f'``.
+
+    >>> [round(m, 6) for m in activation_moments("relu")]
+    [0.398942, 0.5, 0.5]
+    """
+    m1, m2, d2 = _expectations(name, mean, var, params, (lambda f, df, z: f(z), lambda f, df, z: f(z) ** 2,
+                                                         lambda f, df, z: df(z) ** 2))
+    return m1, m2, d2
+
+
+def variance_gain(name: str, **params) -> float:
+    r"""The forward gain that keeps the second moment of the pre-activations at 1.
+
+    With weights of variance :math:`v = g^2 / n_\text{in}` and pre-activations
+    :math:`z \sim N(0, 1)`, the next layer's pre-activations have variance
+    :math:`n_\text{in} v\, E[f(z)^2] = g^2 E[f(z)^2]`, which is 1 for
+    :math:`g = 1 / \sqrt{E[f(z)^2]}`. For positively homogeneous activations (ReLU, leaky ReLU)
+    this holds at every scale, and gives PyTorch's gains; for the others it is the gain at unit
+    variance.
+
+    >>> round(variance_gain("relu"), 6), round(variance_gain("leaky_relu", negative_slope=0.2), 6)
+    (1.414214, 1.386750)
+    """
+    return 1.0 / math.sqrt(activation_moments(name, **params)[1])
+
+
+def backward_gain(name: str, **params) -> float:
+    r"""The backward gain that keeps the gradients' second moment: :math:`1 / \sqrt{E[f'(z)^2]}`,
+    :math:`z \sim N(0, 1)`, with weight variance :math:`g^2 / n_\text{out}`.
+
+    >>> round(backward_gain("relu"), 6), round(backward_gain("identity"), 6)
+    (1.414214, 1.0)
+    """
+    return 1.0 / math.sqrt(activation_moments(name, **params)[2])
+
+
+def selu_moment_map(mu: float, nu: float, omega: float = 0.0, tau: float = 1.0) -> tuple[float, float]:
+    r"""Klambauer et al.'s mapping :math:`g: (\mu, \nu) \mapsto (\tilde\mu, \tilde\nu)` for SELU.
+
+    The inputs :math:`x_i` of a unit have mean :math:`\mu` and variance :math:`\nu`; its weights
+    have :math:`\omega = \sum_i w_i` and :math:`\tau = \sum_i w_i^2`, so (for many independent
+    inputs, by the central limit theorem) :math:`z = w^\top x \sim N(\mu\omega, \nu\tau)`. The
+    unit's output :math:`\operatorname{selu}(z)` then has mean :math:`\tilde\mu = E[\operatorname{selu}(z)]`
+    and variance :math:`\tilde\nu = E[\operatorname{selu}(z)^2] - \tilde\mu^2`.
+
+    >>> [round(v, 9) for v in selu_moment_map(0.0, 1.0)]
+    [0.0, 1.0]
+    """
+    if not (nu > 0 and tau > 0):
+        raise ValueError(f"selu_moment_map: nu and tau must be positive, got nu={nu}, tau={tau}")
+    m1, m2 = _expectations("selu", mu * omega, nu * tau, {}, (lambda f, df, z: f(z), lambda f, df, z: f(z) ** 2))
+    return m1, m2 - m1 * m1

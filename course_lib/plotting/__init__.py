@@ -15,12 +15,14 @@ from .activations import (  # noqa: F401
     describe_range,
     plot_activation,
     plot_activations,
+    plot_gated,
     plot_glu,
     plot_maxout,
     plot_softmax,
     plot_variants,
     show_activation,
     show_activations,
+    show_gated,
     show_glu,
     show_maxout,
     show_softmax,
@@ -54,4 +56,4 @@ from .experiments import (  # noqa: F401
     show_zero_centring,
 )
 
-__all__ = ['AccessibleFigure', 'PALETTE', 'alt_text', 'describe_range', 'figure_html', 'plot_activation', 'plot_activations', 'plot_batchnorm', 'plot_cost', 'plot_dying_relu', 'plot_glu', 'plot_linear_collapse', 'plot_maxout', 'plot_output_layers', 'plot_selu', 'plot_series', 'plot_softmax', 'plot_training_comparison', 'plot_vanishing_gradients', 'plot_variants', 'plot_zero_centring', 'show_activation', 'show_activations', 'show_batchnorm', 'show_cost', 'show_dying_relu', 'show_glu', 'show_linear_collapse', 'show_maxout', 'show_output_layers', 'show_selu', 'show_series', 'show_softmax', 'show_training_comparison', 'show_vanishing_gradients', 'show_variants', 'show_zero_centring']
+__all__ = ['AccessibleFigure', 'PALETTE', 'alt_text', 'describe_range', 'figure_html', 'plot_activation', 'plot_activations', 'plot_batchnorm', 'plot_cost', 'plot_dying_relu', 'plot_gated', 'plot_glu', 'plot_linear_collapse', 'plot_maxout', 'plot_output_layers', 'plot_selu', 'plot_series', 'plot_softmax', 'plot_training_comparison', 'plot_vanishing_gradients', 'plot_variants', 'plot_zero_centring', 'show_activation', 'show_activations', 'show_batchnorm', 'show_cost', 'show_dying_relu', 'show_gated', 'show_glu', 'show_linear_collapse', 'show_maxout', 'show_output_layers', 'show_selu', 'show_series', 'show_softmax', 'show_training_comparison', 'show_vanishing_gradients', 'show_variants', 'show_zero_centring']

@@ -217,6 +217,44 @@ def show_glu(caption: str | None = None) -> AccessibleFigure:
     return figure_html(plot_glu(), alt, caption)
 
 
+#: The gated units of the gated chapter: registry name -> the elementwise gate it applies to b.
+GATES = {"glu": "sigmoid", "reglu": "relu", "geglu": "gelu", "swiglu": "silu"}
+
+
+def plot_gated(xlim=(-4.0, 4.0), n: int = 801, value: float = 1.0):
+    """The gated units with the value half fixed at ``a = value``: output ``a·f(b)`` and its
+    derivative with respect to the gate half ``b``, from each unit's own function and VJP."""
+    from ..activations import REGISTRY
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(8.0, 3.4), layout="constrained")
+    b = np.union1d(np.linspace(*xlim, n), [0.0])
+    x = np.stack([np.full_like(b, value), b], axis=-1)
+    for i, name in enumerate(GATES):
+        act = REGISTRY[name]
+        out = act.fn(x, **act.params)[:, 0]
+        back = act.grad(x, np.ones((len(b), 1)), **act.params)[:, 1]
+        ax.plot(b, out, color=PALETTE[i], lw=2.2, label=act.title)
+        bx.plot(b, back, color=PALETTE[i], lw=2.0, ls="--", label=act.title)
+    ax.set_title(f"output a·f(b) with a = {value:g}", fontsize=10)
+    bx.set_title("derivative with respect to the gate b", fontsize=10)
+    for axis in (ax, bx):
+        axis.set_xlabel("b (the gate half)")
+        axis.axhline(0, color="0.6", lw=0.8)
+        axis.axvline(0, color="0.6", lw=0.8)
+        axis.grid(True, alpha=0.3)
+        axis.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def show_gated(caption: str | None = None) -> AccessibleFigure:
+    alt = ("Left: the output of GLU, ReGLU, GeGLU and SwiGLU against the gate half b with the value half "
+           "a = 1, which is the gate function itself: the sigmoid rises from 0 to 1; ReLU is 0 then the "
+           "line b; GELU and SiLU follow ReLU far from 0, dip slightly below 0 for negative b and are "
+           "smooth at 0. Right: the derivatives with respect to b (dashed): a bump for GLU, a step from 0 "
+           "to 1 for ReGLU, smooth S-shaped curves that overshoot 1 for GeGLU and SwiGLU.")
+    return figure_html(plot_gated(), alt, caption)
+
+
 def plot_maxout(xlim=(-5.0, 5.0), n: int = 401):
     """Maxout with k = 3 over three affine pieces of one input, w·x + c: a convex piecewise-linear function."""
     from ..activations import maxout
