@@ -331,24 +331,29 @@ _ALL = [
         params={"threshold": 1.0, "value": 0.0}, output_range=(0.0, INF), monotonic=True,
         zero_centred=False, smoothness="discontinuous", saturates_left=True, saturates_right=False,
         kinks=(1.0,),
+        framework_notes="No defaults in either framework: nn.Threshold(threshold, value) and keras.activations."
+                        "threshold(x, threshold, default_value) need both; (1, 0) are the library's.",
     ),
     Activation(
         "softmax", "Softmax", sx.softmax, sx.softmax_vjp, "output",
         r"\frac{e^{x_i}}{\sum_j e^{x_j}}", r"J_{ij} = p_i(\delta_{ij} - p_j)", 1990,
         "Bridle (1990)", "bridle1990probabilistic", "torch.nn.Softmax", "keras.activations.softmax",
         params={"axis": -1}, elementwise=False, output_range=(0.0, 1.0),
+        framework_notes="PyTorch's nn.Softmax(dim=None) picks the axis itself (deprecated, with a warning): pass dim=-1; Keras' softmax defaults to axis=-1.",
     ),
     Activation(
         "log_softmax", "Log-softmax", sx.log_softmax, sx.log_softmax_vjp, "output",
         r"x_i - \log\sum_j e^{x_j}", r"\delta_{ij} - p_j", 1990,
         "Bridle (1990)", "bridle1990probabilistic", "torch.nn.LogSoftmax", "keras.activations.log_softmax",
         params={"axis": -1}, elementwise=False, output_range=(-INF, 0.0),
+        framework_notes="PyTorch's nn.LogSoftmax(dim=None) picks the axis itself (deprecated, with a warning): pass dim=-1; Keras' log_softmax defaults to axis=-1.",
     ),
     Activation(
         "softmin", "Softmin", sx.softmin, sx.softmin_vjp, "output",
         r"\frac{e^{-x_i}}{\sum_j e^{-x_j}}", r"-p_i(\delta_{ij} - p_j)", 1990,
         "Bridle (1990)", "bridle1990probabilistic", "torch.nn.Softmin", None,
         params={"axis": -1}, elementwise=False, output_range=(0.0, 1.0),
+        framework_notes="PyTorch's nn.Softmin(dim=None) picks the axis itself (deprecated, with a warning): pass dim=-1.",
     ),
     Activation(
         "glu", "GLU", sx.glu, sx.glu_vjp, "output",
