@@ -14,3 +14,36 @@ document.addEventListener("DOMContentLoaded", () => {
     icon.setAttribute("aria-hidden", "true");
   });
 });
+
+// Interactive figures (course_lib/plotting/interactive.py): every curve was computed at build and
+// sits in the figure's JSON; a control only chooses which set plotly.js draws. Without plotly.js
+// (no JavaScript, a notebook, print) the static version stays. The controls are native <input
+// type="range"> and <select>, so the keyboard and screen readers work them as usual.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.Plotly) return;
+  document.querySelectorAll("figure.course-interactive").forEach((figure) => {
+    const spec = JSON.parse(figure.querySelector("script.course-data").textContent);
+    const live = figure.querySelector(".course-live");
+    const plot = figure.querySelector(".course-plot");
+    const describe = figure.querySelector(".course-describe");
+    const controls = Array.from(figure.querySelectorAll(".course-controls input, .course-controls select"));
+    const draw = () => {
+      const key = controls.map((c) => c.value).join("-");
+      const frame = spec.frames[key];
+      controls.filter((c) => c.type === "range").forEach((c) => {
+        const text = JSON.parse(c.dataset.labels)[Number(c.value)];
+        c.setAttribute("aria-valuetext", text);
+        c.nextElementSibling.textContent = text;
+      });
+      describe.textContent = frame.describe;
+      plot.setAttribute("aria-label", frame.describe);
+      plot.dataset.key = key;
+      return Plotly.react(plot, frame.data, Object.assign({}, spec.layout, frame.layout),
+                          {displayModeBar: false, responsive: true});
+    };
+    live.hidden = false;
+    figure.querySelector(".course-static").hidden = true;
+    controls.forEach((c) => c.addEventListener("input", draw));
+    draw();
+  });
+});
