@@ -9,7 +9,8 @@
   ID, Section, one column per assignment) with the ids captured at import.
 
 Every CSV the course writes goes through :func:`csv_safe`: a text cell starting with ``= + - @``
-(or a tab or carriage return) is prefixed with ``'`` so a spreadsheet never runs it as a formula.
+(or a tab, a carriage return or ``'`` itself) is prefixed with ``'`` so a spreadsheet never runs it
+as a formula; :func:`csv_unsafe` reverses it for the files the course reads back.
 One student's unreadable result record is reported and skipped; it never stops the export.
 """
 
@@ -24,7 +25,9 @@ from .course import _quiet_sqlalchemy
 from .errors import CourseError
 from .results import GradeResult
 
-__all__ = ["GRADE_FIELDS", "csv_safe", "export", "export_all", "read_results", "write_csv"]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
+
+__all__ = ["GRADE_FIELDS", "csv_safe", "csv_unsafe", "export", "export_all", "read_results", "write_csv"]
 
 GRADE_FIELDS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                 "raw_score", "late_submission_penalty", "score", "max_score"]
@@ -37,14 +40,24 @@ def csv_safe(value):
 
     >>> csv_safe("=HYPERLINK(\\"http://x\\")"), csv_safe("+1"), csv_safe("-x"), csv_safe("@a"), csv_safe("jsmith")
     ('\\'=HYPERLINK("http://x")', "'+1", "'-x", "'@a", 'jsmith')
-    >>> csv_safe(-1.5), csv_safe(None)
-    (-1.5, '')
+    >>> csv_safe(-1.5), csv_safe(None), csv_safe("'quoted")
+    (-1.5, '', "''quoted")
     """
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value
     return value
+
+
+def csv_unsafe(value: str) -> str:
+    """The text :func:`csv_safe` escaped, back (a text starting with ``'`` is escaped too, so
+    this is exact).
+
+    >>> all(csv_unsafe(csv_safe(t)) == t for t in ["=1", "'=1", "''", "'", "x", "-"])
+    True
+    """
+    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA else value
 
 
 def write_csv(path: str | os.PathLike, fields: list[str], rows) -> Path:

@@ -173,8 +173,11 @@ def student_map(course) -> dict[str, dict[str, str]]:
     path = course.work / STUDENTS_CSV
     if not path.exists():
         return {}
+    from .export import csv_unsafe
+
     with open(path, newline="") as f:
-        return {row["student_id"]: row for row in csv.DictReader(f)}
+        return {csv_unsafe(row["student_id"]): {k: csv_unsafe(v or "") for k, v in row.items()}
+                for row in csv.DictReader(f)}
 
 
 def _save_student_map(course, rows: dict[str, dict[str, str]]) -> None:
