@@ -122,6 +122,22 @@ def test_cost_ranks_relu_below_mish():
     check_figure(plotting.show_cost, r)
 
 
+def test_cost_orderings_the_pages_assert():
+    """The orderings the activation pages claim: ReLU < sigmoid < SiLU < exact GELU and Mish."""
+    r = ex.activation_cost(names=("relu", "sigmoid", "silu", "gelu", "mish"), n=2**15, repeats=5)
+    t = dict(zip(r.names, r.total_ns))
+    assert t["relu"] < t["sigmoid"] < t["silu"] < min(t["gelu"], t["mish"])
+    assert {name for name, _ in r.ranking()[-2:]} == {"gelu", "mish"}
+
+
+def test_vanishing_gradients_mismatched_inits_go_the_way_the_page_says():
+    """SELU with He: larger gradients than with LeCun; tanh with He: growing towards the input."""
+    r = ex.vanishing_gradients(activations=("tanh", "selu"), depth=20, width=32, batch=64, seeds=(0,))
+    assert np.all(r.geometric_mean("selu", "mismatched") > r.geometric_mean("selu"))
+    g = r.geometric_mean("tanh", "mismatched")
+    assert g[0] > g[-2]
+
+
 def test_experiment_data_is_bundled_and_standardised():
     d = ex.digits()
     np.testing.assert_allclose(d.X_train.mean(axis=0), 0.0, atol=1e-12)
