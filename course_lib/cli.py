@@ -2,7 +2,7 @@
 
 Students::
 
-    course check exercises/a1_sigmoid_tanh/a1_sigmoid_tanh.ipynb   # run the visible tests, summarise
+    course check a1_sigmoid_tanh   # run it as grading does (or give a path); "ready" means full marks
 
 Instructors (from the course folder)::
 
@@ -29,13 +29,32 @@ def _course(args):
 
 
 def cmd_check(args) -> int:
-    from course_lib.grading.pipeline import check_notebook
+    from course_lib.grading.student_check import check_notebook, find_notebook
 
-    ok_all = True
-    for path in args.notebooks:
-        ok, summary = check_notebook(path)
-        print(summary)
+    course = None
+    if args.root:
+        course = _course(args)  # a wrong --root is one line (CourseError)
+    else:
+        from course_lib.grading.errors import CourseError
+
+        try:
+            course = _course(args)
+        except (CourseError, FileNotFoundError, ImportError):  # outside a course folder; the student package
+            course = None
+    ok_all, results = True, []
+    for arg in args.notebooks:
+        try:
+            path = find_notebook(arg, course.root if course else None)
+        except FileNotFoundError as exc:
+            print(f"course check: {exc}")
+            ok_all = False
+            continue
+        ok, summary = check_notebook(path, course)
+        print(summary, flush=True)
+        results.append(ok)
         ok_all &= ok
+    if len(args.notebooks) > 1:
+        print(f"{sum(results)} of {len(args.notebooks)} notebooks ready to hand in")
     return 0 if ok_all else 1
 
 
@@ -108,8 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: COURSE_DB_URL, else CourseDirectory.db_url in nbgrader_config.py)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("check", help="(students) run a notebook's visible tests and summarise")
-    s.add_argument("notebooks", nargs="+")
+    s = sub.add_parser("check", help="(students) run a notebook as grading does and predict its score")
+    s.add_argument("notebooks", nargs="+", metavar="NOTEBOOK",
+                   help="an assignment id (a1_sigmoid_tanh: found as ID.ipynb, ID/ID.ipynb or exercises/ID/ID.ipynb "
+                        "here) or a notebook's path")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("release", help="generate the student notebooks in exercises/")

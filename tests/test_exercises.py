@@ -1,8 +1,9 @@
 """The committed notebooks are exactly what the generator and nbgrader produce, and they validate.
 
 * ``solutions/<id>/<id>.ipynb`` == what ``tools/make_notebooks.py`` writes from the spec;
-* ``exercises/<id>/<id>.ipynb`` == what ``nbgrader generate_assignment`` makes of them (regenerated
-  here into a temporary course, never over the committed copy);
+* ``exercises/<id>/<id>.ipynb`` == what ``nbgrader generate_assignment`` makes of them, stamped
+  with the digest of their cells (regenerated here into a temporary course, never over the
+  committed copy);
 * ``nbgrader validate`` passes on every source notebook and, with ``--invert``, finds no passing
   test on any student copy (every test fails until the student writes code).
 """
@@ -55,7 +56,7 @@ def regenerated(tmp_path_factory):
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions", root / "solutions")
     course = P.Course(root)
-    P.release(course)
+    P.release(course, log=None)
     return course
 
 
@@ -91,5 +92,6 @@ def test_check_command_summarises_failures(regenerated, capsys):
     out = capsys.readouterr().out
     n = len(spec.get_assignment(aid).tests)
     assert status == 1
-    assert f"{aid}.ipynb: 0 of {n} visible test cells pass" in out
-    assert "FAIL  Check that sigmoid matches" in out and "raised NotImplementedError on ordinary inputs" in out
+    assert out.rstrip().splitlines()[-1] == f"{aid}.ipynb: NOT ready -- 0 of {n} test cells pass: 0 of {n} automatic points; see above"
+    assert "FAIL  sigmoid matches 1 / (1 + exp(-x)) and keeps shape and dtype [test_sigmoid_values, 1 point]" in out
+    assert "sigmoid raised NotImplementedError on ordinary inputs (and on 6 more kinds of input)" in out

@@ -1,10 +1,36 @@
-"""Write the nbgrader source notebooks solutions/<id>/<id>.ipynb from course_lib.grading.spec.
+"""Regenerate the graded notebooks from course_lib.grading.spec; only what changed is rewritten.
 
-    python tools/make_notebooks.py            # all six
+1. solutions/<id>/<id>.ipynb, the nbgrader sources (course_lib.grading.notebook_template);
+2. exercises/<id>/<id>.ipynb, the student copies (nbgrader generate_assignment, through
+   course_lib.grading.generate: decided by content, and a notebook a student edited is never
+   overwritten -- the new version goes beside it as <id>.new.ipynb, with one line saying so).
+
+    python tools/make_notebooks.py            # all six (what `make exercises` runs)
     python tools/make_notebooks.py a1_sigmoid_tanh
 """
 
-from course_lib.grading.notebook_template import main
+import argparse
+import sys
+from pathlib import Path
+
+from course_lib.grading.generate import sync_exercises
+from course_lib.grading.notebook_template import write_all
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parents[1]), help="course root")
+    parser.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    args = parser.parse_args(argv)
+    for path in write_all(args.root, args.ids):
+        print(f"wrote {Path(path).relative_to(Path(args.root).resolve()) if Path(path).is_absolute() else path}")
+    try:
+        sync_exercises(args.root, args.ids or None)
+    except RuntimeError as exc:
+        print(f"make_notebooks: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

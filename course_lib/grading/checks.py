@@ -213,6 +213,28 @@ def _gradient_check(test, cases, func, tol: float = 1e-6) -> list[Failure]:
     return failures
 
 
+def _merged(failures: list[Failure]) -> list[str]:
+    """One line per failure, except that the same problem on several kinds of input is one line.
+
+    >>> _merged([Failure("a", "exception", "f raised E on a"), Failure("b", "exception", "f raised E on b"),
+    ...          Failure("c", "values", "f is wrong on c: 1 of 1 values differ")])
+    ['f raised E on a (and on 1 more kind of input)', 'f is wrong on c: 1 of 1 values differ']
+    """
+    lines, groups = [], {}
+    for f in failures:
+        key = (f.reason, f.message.replace(f" on {f.kind}", " on *")) if f.kind and f.reason != "values" else None
+        if key is not None and key in groups:
+            groups[key][1] += 1
+            continue
+        if key is not None:
+            groups[key] = [len(lines), 0]
+        lines.append(f.message)
+    for i, extra in groups.values():
+        if extra:
+            lines[i] += f" (and on {extra} more kind{'s' if extra > 1 else ''} of input)"
+    return lines
+
+
 def run(assignment_id: str, grade_id: str, func, *, hidden: bool = False) -> None:
     """Run the visible (or hidden) cases of one test cell against ``func``; raise on failure."""
     __tracebackhide__ = True
@@ -227,8 +249,9 @@ def run(assignment_id: str, grade_id: str, func, *, hidden: bool = False) -> Non
     if test.gradcheck and not hidden and not failures:
         failures += _gradient_check(test, cases, func)
     if failures:
-        more = f"\n... and {len(failures) - 6} more" if len(failures) > 6 else ""
-        raise AssertionError("\n".join(f.message for f in failures[:6]) + more)
+        lines = _merged(failures)
+        more = f"\n... and {len(lines) - 6} more" if len(lines) > 6 else ""
+        raise AssertionError("\n".join(lines[:6]) + more)
     label = "hidden checks" if hidden else "checks"
     print(f"{test.function}: {len(cases)} {label} passed ({', '.join(c.kind for c in cases)})"
           if not hidden else f"{test.function}: {len(cases)} {label} passed")

@@ -11,7 +11,8 @@ writes ``solutions/<id>/<id>.ipynb`` for every assignment of :mod:`course_lib.gr
    "Check that ..." and keeping its edge cases inside ``### BEGIN HIDDEN TESTS``;
 4. optionally a manually graded written answer and an ungraded exploration.
 
-``nbgrader generate_assignment`` turns these into the student copies in ``exercises/``.
+``nbgrader generate_assignment`` turns these into the student copies in ``exercises/``
+(:mod:`course_lib.grading.generate`, which never overwrites a student's edits).
 """
 
 from __future__ import annotations
@@ -26,21 +27,24 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from . import spec as _spec
 
-__all__ = ["build_notebook", "write_all"]
+__all__ = ["build_notebook", "visible_test_source", "write_all"]
 
 HEADER = """\
 # {title}
 
 {intro}
 **How to work.** Fill in every `YOUR CODE HERE` (delete the `raise NotImplementedError()`), run
-the "try it" cells, and run the test cells below each part: they check ordinary inputs and
-print what is wrong. When grading, hidden tests also check edge cases (zero, extremes, float32,
-NaN, shapes), and your functions are re-run in a clean Python on fresh inputs, so they must
-work on their own: use NumPy only (not `course_lib`, SciPy, PyTorch or TensorFlow).
+the "try it" cells, and run the test cells below each part: they check every kind of input that
+grading checks (the kinks, extremes, float32, NaN, ±inf, scalars, 2-D arrays, ...) and print what
+is wrong. Grading tries the same kinds on other, hidden values and re-runs your functions in a
+clean Python on random inputs, so they must work on their own: use NumPy only (not `course_lib`,
+SciPy, PyTorch or TensorFlow).
 
-**Before you hand in**: *Kernel → Restart Kernel and Run All Cells*, then check the notebook with
-`course check {id}/{id}.ipynb` (or `nbgrader validate`). Do not rename the notebook, and do not
-edit, delete or copy the test cells. Put your name below.
+**Before you hand in**: *Kernel → Restart Kernel and Run All Cells*, save, then run
+`course check {id}` in a terminal (in JupyterLab: *File → New → Terminal*). It runs this notebook
+in a fresh kernel as grading does, re-runs your functions on random inputs, and says "ready to
+hand in" only when grading would give every automatic point. Do not rename the notebook, and do
+not edit, delete or copy the test cells. Put your name below.
 """
 
 
@@ -52,9 +56,15 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=No
     return {"nbgrader": md}
 
 
+def visible_test_source(assignment: _spec.Assignment, test: _spec.Test) -> str:
+    """A test cell as the student sees it (no hidden block): what ``course check`` compares with."""
+    call = f'checks.run("{assignment.id}", "{test.grade_id}", {test.function})'
+    return "\n".join([f'"""{test.doc}"""', "from course_lib.grading import checks", "", call])
+
+
 def _test_source(assignment: _spec.Assignment, test: _spec.Test) -> str:
     call = f'checks.run("{assignment.id}", "{test.grade_id}", {test.function}'
-    lines = [f'"""{test.doc}"""', "from course_lib.grading import checks", "", call + ")"]
+    lines = [visible_test_source(assignment, test)]
     if any(c.hidden and not c.random for c in test.cases):
         lines += ["### BEGIN HIDDEN TESTS", call + ", hidden=True)", "### END HIDDEN TESTS"]
     return "\n".join(lines)

@@ -38,6 +38,8 @@ from pathlib import Path
 import nbformat
 
 from . import spec as _spec
+from .release import release  # re-exported: release and the LMS bundle are in release.py
+from .student_check import check_notebook  # re-exported: `course check` is student_check.py
 
 __all__ = [
     "CellResult",
@@ -175,28 +177,6 @@ class Course:
         if not self.submitted.exists():
             return []
         return sorted(d.name for d in self.submitted.iterdir() if (d / assignment).is_dir())
-
-
-# ---- release ----------------------------------------------------------------------------
-
-def release(course: Course, ids=None, *, zip_path: str | os.PathLike | None = None) -> list[str]:
-    """``nbgrader generate_assignment`` for each assignment (student copies in ``exercises/``,
-    assignments registered in the gradebook), then a zip of ``exercises/`` to upload to an LMS."""
-    api = course.api()
-    done = []
-    for a in _spec.ASSIGNMENTS:
-        if ids and a.id not in ids:
-            continue
-        with _quiet_sqlalchemy():
-            res = api.generate_assignment(a.id, force=True, create=True)
-        if not res["success"]:
-            raise RuntimeError(f"generate_assignment {a.id} failed:\n{res.get('error') or res.get('log')}")
-        done.append(a.id)
-    if zip_path:
-        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(course.release_dir.rglob("*.ipynb")):
-                zf.write(path, path.relative_to(course.root))
-    return done
 
 
 # ---- import -----------------------------------------------------------------------------
@@ -718,39 +698,3 @@ def export(course: Course, path: str | os.PathLike) -> tuple[Path, Path]:
                 w.writerow([r.student, r.assignment, r.status, c.grade_id, "" if c.points is None else c.points,
                             c.max_points, " ".join(c.reasons), (c.message or r.message).replace("\n", " | ")])
     return path, detail
-
-
-# ---- for students -----------------------------------------------------------------------
-
-_EXC_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Died|Failed)(:|$)")
-
-
-def check_notebook(path: str | os.PathLike, course: Course | None = None) -> tuple[bool, str]:
-    """Run a notebook's visible tests with ``nbgrader validate``; return ``(ok, summary)``."""
-    from nbgrader.validator import Validator
-
-    path = Path(path).resolve()
-    config = (course or Course.find(path.parent)).config()
-    nb = nbformat.read(path, as_version=4)
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
-    results = Validator(config=config).validate(str(path))
-    strip = re.compile(r"\x1b\[[0-9;]*m")
-    for f in results.get("failed", []):
-        f["raw_error"] = strip.sub("", f.get("raw_error", ""))
-    lines = []
-    if "type_changed" in results:
-        return False, (f"{path.name}: {len(results['type_changed'])} test cell(s) changed type; "
-                       "restore them (or download a fresh copy) before handing in")
-    if "changed" in results:
-        return False, f"{path.name}: {len(results['changed'])} test cell(s) were edited; restore them before handing in"
-    failed = results.get("failed", [])
-    for f in failed:
-        doc = f["source"].split('"""')[1] if f["source"].startswith('"""') else f["source"].splitlines()[0]
-        err = [ln for ln in f.get("raw_error", "").splitlines() if ln.strip()]
-        starts = [i for i, ln in enumerate(err) if _EXC_LINE.match(ln)]
-        detail = err[starts[-1]:starts[-1] + 3] if starts else err[-1:]
-        lines.append(f"  FAIL  {doc}\n" + "\n".join(f"        {ln.strip()[:300]}" for ln in detail))
-    ok = not failed
-    head = (f"{path.name}: all {len(tests)} visible test cells pass -- ready to hand in" if ok else
-            f"{path.name}: {len(tests) - len(failed)} of {len(tests)} visible test cells pass")
-    return ok, "\n".join([head] + lines)
