@@ -118,6 +118,19 @@ CLAIMS = [
      "test_custom_activations.py::test_keras_layer_saves_reloads_and_differentiates"),
     ("book/practice/custom.md", "`torch.autograd.gradcheck` compares the backward pass with central differences",
      "test_custom_activations.py::test_torch_function_passes_gradcheck"),
+    ("book/practice/frameworks.md", "(PyTorch returns exactly 0 here)", "test_softplus_threshold"),
+    ("book/smooth/softplus.md", "small differences from PyTorch near the threshold are\nexpected and are PyTorch's",
+     "test_framework_values.py::test_looser_tolerance_is_the_frameworks_error"),
+    ("book/smooth/gelu.md", "Use `nn.GELU(approximate='tanh')` to match", "test_gelu_default_per_entry_point"),
+    ("book/rectifiers/leaky_relu.md", "Default slope: 0.01 in PyTorch, 0.2 in Keras 3", "test_leaky_relu_default_slopes"),
+    ("book/rectifiers/prelu.md", "(initial 0.25 in PyTorch, 0 in Keras)", "test_prelu_initial_slopes"),
+    ("book/sigmoidal/hard_sigmoid.md", "$\\operatorname{relu6}(x+3)/6$ (PyTorch, Keras 3)", "test_hard_sigmoid_is_the_relu6_form"),
+    ("book/outputs/choosing_output.md", "Keras' `poisson` and `kl_divergence` take\nthe activation's output, not logits",
+     "test_output_losses_table"),
+    ("book/outputs/choosing_output.md", "a sigmoid followed by `BCEWithLogitsLoss` applies the sigmoid twice",
+     "test_binary_cross_entropy_inputs"),
+    ("book/practice/initialisation.md", "the derived leaky ReLU gain is PyTorch's sqrt(2 / (1 + s^2))",
+     "test_course_gain_table_is_torchs"),
     ("course_lib/nn/losses.py", "as in\nPyTorch's default ``reduction='mean'``", "test_course_losses_are_torchs"),
     ("course_lib/nn/optim.py", "momentum (PyTorch's convention)", "test_course_optimisers_are_torchs"),
     ("course_lib/activations/vector.py", "and PyTorch's ``max``", "test_maxout_ties_as_torch_max"),
@@ -156,7 +169,9 @@ def test_gelu_default_per_entry_point():
     np.testing.assert_allclose(_np(keras.ops.gelu(t)), tanh_form, rtol=1e-15, atol=atol)
     dense = keras.layers.Dense(2, activation="gelu")
     assert dense.activation is keras.activations.gelu
-    assert np.abs(exact - tanh_form).max() > 1e-4  # the two forms do differ
+    torch.testing.assert_close(torch.nn.GELU(approximate="tanh")(t), keras.ops.gelu(t), rtol=1e-15, atol=atol)
+    wide = np.linspace(-10, 10, 200001)
+    assert 1e-4 < np.abs(gelu(wide) - gelu(wide, approximate="tanh")).max() < 5e-4  # "up to about 5e-4"
 
 
 def test_hard_sigmoid_is_the_relu6_form():
@@ -262,6 +277,8 @@ def test_course_gain_table_is_torchs():
         assert cnn.calculate_gain(name) == torch.nn.init.calculate_gain(name), name
     assert cnn.calculate_gain("leaky_relu", 0.2) == torch.nn.init.calculate_gain("leaky_relu", 0.2)
     assert torch.nn.init.calculate_gain("tanh") == 5 / 3 and torch.nn.init.calculate_gain("relu") == math.sqrt(2)
+    for s in (0.01, 0.2):
+        assert torch.nn.init.calculate_gain("leaky_relu", s) == pytest.approx(math.sqrt(2 / (1 + s * s)), rel=1e-15)
     w = cnn.torch_kaiming_normal(1000, 1000, np.random.default_rng(0), nonlinearity="selu")
     std_torch, _ = _std(lambda t: torch.nn.init.kaiming_normal_(t, nonlinearity="selu"))
     assert float(w.std()) == pytest.approx(std_torch, rel=0.01)
@@ -280,6 +297,8 @@ def test_binary_cross_entropy_inputs():
     assert torch.nn.BCELoss()(p[:1], y[:1]).item() == 100.0
     sig = inspect.signature(keras.losses.binary_crossentropy).parameters
     assert sig["from_logits"].default is False
+    # a sigmoid in front of BCEWithLogitsLoss is applied twice
+    torch.testing.assert_close(torch.nn.BCEWithLogitsLoss()(p[mid], y[mid]), torch.nn.BCELoss()(torch.sigmoid(p[mid]), y[mid]))
     from_p = keras.losses.binary_crossentropy(y[mid], p[mid])
     from_z = keras.losses.binary_crossentropy(y[mid], z[mid], from_logits=True)
     torch.testing.assert_close(from_p, from_z, rtol=1e-6, atol=1e-7)
@@ -397,6 +416,8 @@ def test_output_losses_table():
     torch.testing.assert_close(keras.losses.mean_squared_error(y, z), ((z - y) ** 2).mean())
     for loss in (keras.losses.binary_crossentropy, keras.losses.sparse_categorical_crossentropy):
         assert "from_logits" in inspect.signature(loss).parameters
+    for loss in (keras.losses.poisson, keras.losses.kl_divergence):  # outputs of the activation only
+        assert "from_logits" not in inspect.signature(loss).parameters
 
 
 def test_course_losses_are_torchs():
