@@ -7,8 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from framework_args import (DIFFERENT_DEFAULT, EXTRA_ARG, FIXED, REQUIRED, framework_kwargs, framework_name,
-                            resolve, signature_defaults)
+from framework_args import (
+    DIFFERENT_DEFAULT,
+    EXTRA_ARG,
+    FIXED,
+    framework_kwargs,
+    framework_name,
+    resolve,
+    signature_defaults,
+)
 from test_kinks import KINKS
 
 from course_lib.activations import ELEMENTWISE, REGISTRY, prelu_grad_alpha
