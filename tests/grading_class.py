@@ -223,7 +223,8 @@ def submissions(course):
             "    out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))\n    x[...] = 0\n    return out")})}, 6,
                           {"test_sigmoid_values": "sigmoid modified its input in place on ordinary inputs"}),
         "reads_files": ({nb: filled(course, {"part_a_solution": reads_reference(course.root)})}, 6,
-                        {"test_sigmoid_values": "blocked by the grader: reading"}),
+                        # the sandbox's file system holds no course files: not even a path to read
+                        {"test_sigmoid_values": "No such file or directory"}),
     }
 
 

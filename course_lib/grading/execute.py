@@ -192,7 +192,7 @@ def _font_cache() -> list[str]:
         cache = matplotlib.get_cachedir()
         found = glob.glob(os.path.join(cache, "fontlist-v*.json"))
         if not found:
-            import matplotlib.font_manager  # noqa: F401 -- builds the cache
+            import matplotlib.font_manager
             found = glob.glob(os.path.join(cache, "fontlist-v*.json"))
         _FONT_CACHE = found
     return _FONT_CACHE
@@ -239,6 +239,28 @@ _RELEASE_TRACEBACK = (
 )
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used by process ``pid`` and all its descendants (user + system, their waited-for
+    children included), read from ``/proc``: for a sandboxed kernel, bwrap and everything inside."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return total / tick
+
+
 def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -256,6 +278,11 @@ class GradingExecute(Execute):
                                "Execute.timeout); the cells after it are not run.").tag(config=True)
     interrupt_grace = Float(5.0, help="Seconds a timed-out kernel has to obey the interrupt before it is "
                             "killed (later cells are then not run).").tag(config=True)
+    cpu_timeout = Bool(True, help="Execute.timeout counts the CPU seconds the kernel (and what it started) uses "
+                       "in a cell, which do not depend on how busy the machine is; wall_factor x timeout of wall "
+                       "time remains for cells that wait (sleep).").tag(config=True)
+    wall_factor = Float(3.0, help="With cpu_timeout: a cell's wall-clock limit, in multiples of Execute.timeout.").tag(
+        config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
@@ -265,6 +292,10 @@ class GradingExecute(Execute):
         self._deadline = None
         self._budget_cut = False
         self._idle = False
+        self._cpu_stopped = False
+        self._timed_out = None
+        self._budget_spent = False
+        self._budget_used = None
 
     @default("shutdown_kernel")
     def _default_shutdown_kernel(self):
@@ -280,7 +311,8 @@ class GradingExecute(Execute):
             km.scratch_mb = self.scratch_mb
 
     def preprocess(self, nb, resources=None, km=None):
-        self._dead = None
+        self._dead = self._budget_used = None
+        self._budget_spent = False
         self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
         start = timing.PHASES.get("kernel start", 0.0)
         with timing.phase("execute"):
@@ -336,9 +368,11 @@ class GradingExecute(Execute):
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)
+        if timeout is not None and self.cpu_timeout:
+            timeout = int(timeout * self.wall_factor)  # the backstop; the CPU watcher decides
         self._budget_cut = False
         if self._deadline is not None and cell is not None:
-            left = max(1, int(self._deadline - time.monotonic()))
+            left = max(0.01, self._deadline - time.monotonic())
             if timeout is None or left < timeout:
                 timeout, self._budget_cut = left, True
         return timeout
@@ -350,11 +384,45 @@ class GradingExecute(Execute):
             self._idle = True
             raise
 
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        watch = None
+        if self.cpu_timeout and self.timeout and cell.cell_type == "code" and self.km is not None:
+            pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+            if pid:
+                watch = asyncio.ensure_future(self._watch_cpu(pid, self.timeout))
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            if watch is not None:
+                watch.cancel()
+
+    execute_cell = run_sync(async_execute_cell)
+
+    async def _watch_cpu(self, pid: int, limit: float) -> None:
+        """Interrupt the cell once the kernel's process tree has used ``limit`` CPU seconds in it;
+        kill the kernel if it ignores the interrupt for ``interrupt_grace`` seconds."""
+        start = tree_cpu_seconds(pid)
+        while tree_cpu_seconds(pid) - start <= limit:
+            await asyncio.sleep(0.05)
+        self._idle, self._cpu_stopped = False, True
+        await self.km.interrupt_kernel()
+        grace = time.monotonic() + self.interrupt_grace
+        while time.monotonic() < grace:
+            if self._idle:
+                return
+            await asyncio.sleep(0.02)
+        self._timed_out = (f"it used more than {limit:g} s of CPU time and ignored the interrupt, "
+                           "so the kernel was stopped")
+        _Spare.kill_process(self.km)
+
     async def _async_handle_timeout(self, timeout, cell=None):
         self._idle = False
         reply = await super()._async_handle_timeout(timeout, cell)  # interrupts the kernel
         limit = (f"the notebook's time budget ({self.notebook_timeout} s in all)" if self._budget_cut
-                 else f"the time limit of {timeout} s per cell")
+                 else f"the wall-clock limit of {timeout:g} s per cell" if self.cpu_timeout
+                 else f"the time limit of {timeout:g} s per cell")
+        if self._budget_cut:
+            self._budget_spent = True
         if reply is not None:
             reply["content"]["evalue"] = f"this cell did not finish within {limit} and was interrupted"
             reply["content"]["traceback"] = [f"CellTimeoutError: {reply['content']['evalue']}"]
@@ -375,14 +443,21 @@ class GradingExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if self._dead is None and cell.cell_type == "code" and self._deadline is not None \
-                and time.monotonic() >= self._deadline:
-            self._dead = f"the notebook's time budget of {self.notebook_timeout} s was used up before cell {index}"
+                and (self._budget_spent or time.monotonic() >= self._deadline):
+            self._dead = self._budget_used = f"the notebook's time budget ({self.notebook_timeout} s in all) was used up"
         if self._dead is not None:
             if cell.cell_type == "code":
-                cell.outputs = [_error("KernelDied", f"not run: the kernel died in an earlier cell ({self._dead})")]
+                cell.outputs = [_error("CellTimeoutError", f"not run: {self._dead}") if self._budget_used else
+                                _error("KernelDied", f"not run: the kernel died in an earlier cell ({self._dead})")]
             return cell, resources
         try:
+            self._cpu_stopped = False
             cell, resources = super().preprocess_cell(cell, resources, index)
+            if self._cpu_stopped:  # the kernel obeyed the interrupt: say why it came
+                why = (f"this cell did not finish within {self.timeout:g} s of CPU time and was interrupted "
+                       "(an infinite loop?)")
+                cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
+                cell.outputs.append(_error("CellTimeoutError", why))
             if any(o.output_type == "error" for o in cell.get("outputs", [])):
                 self._release_traceback()
             return cell, resources
@@ -390,7 +465,9 @@ class GradingExecute(Execute):
             first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")[:60]
             self._dead = f"cell {index}: {first}"
             self.log.warning("The kernel died while running cell %d: %s", index, exc)
-            why, self._timed_out = getattr(self, "_timed_out", None), None
+            why, self._timed_out = self._timed_out, None
+            if why:
+                self._dead += f"; {why}"
             if why:
                 self._kill_kernel()
                 cell.outputs = list(cell.get("outputs", [])) + [_error(

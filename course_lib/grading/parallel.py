@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from . import sandbox
 from . import spec as _spec
 from .pipeline import (
     Course,
@@ -41,6 +42,7 @@ from .pipeline import (
     safe_url,
     submission_digest,
 )
+from .recheck import instructor_secret
 
 __all__ = ["Interrupted", "plan", "run"]
 
@@ -48,11 +50,13 @@ __all__ = ["Interrupted", "plan", "run"]
 class Interrupted(Exception):
     """The run was interrupted (Ctrl-C); ``results`` are the submissions recorded before."""
 
-    def __init__(self, results: list[GradeResult], remaining: int):
+    def __init__(self, results: list[GradeResult], remaining: int, force: bool = False):
         self.results = results
         self.remaining = remaining
+        again = ("run `course grade --force` again to regrade them (it regrades everything; without --force only "
+                 "new or changed submissions are graded)" if force else "run `course grade` again to grade the rest")
         super().__init__(f"interrupted: {len(results)} submission(s) recorded in this run, {remaining} not graded "
-                         "yet; the gradebook is consistent -- run `course grade` again to grade the rest")
+                         f"yet; the gradebook is consistent -- {again}")
 
 
 def plan(course: Course, assignments=None, students=None, *, force: bool = False):
@@ -200,11 +204,6 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
     log = log or (lambda *a, **k: None)
     start = time.perf_counter()
     jobs, skipped = plan(course, assignments, students, force=force)
-    backup = backup_gradebook(course)
-    if backup:
-        log(f"gradebook backed up to {backup.relative_to(course.root)}")
-    elif not course.is_sqlite:
-        log(f"gradebook: {safe_url(course.db_url)} (back it up with the database's own tools, e.g. pg_dump)")
     if skipped:
         log(f"skipping {len(skipped)} submission(s) already graded and unchanged (--force to regrade them)")
     results: list[GradeResult] = []
@@ -212,6 +211,16 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
     if not jobs:
         log("nothing to grade")
         return results
+    cfg = course.config(overrides)
+    if cfg.GradingExecute.get("sandbox", True) or cfg.TrustedRecheck.get("sandbox", True):
+        sandbox.require()  # before anything is written: no sandbox, no grading (unless --unsandboxed)
+    if cfg.TrustedRecheck.get("secret_file"):
+        instructor_secret(cfg.TrustedRecheck.secret_file)  # made now, so that the backup holds it
+    backup = backup_gradebook(course)  # only when something will be written
+    if backup:
+        log(f"gradebook backed up to {backup.relative_to(course.root)}")
+    elif not course.is_sqlite:
+        log(f"gradebook: {safe_url(course.db_url)} (back it up with the database's own tools, e.g. pg_dump)")
 
     ids = sorted({a for _, a in jobs})
     fd, tmp = tempfile.mkstemp(prefix="course-private-gradebook-", suffix=".db")
@@ -259,7 +268,7 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
             bar.close()
             log("interrupted: stopping the graders (nothing half-written is kept)...")
             backend.stop(set(pending))
-            raise Interrupted(results, len(pending))
+            raise Interrupted(results, len(pending), force)
         backend.close()
     except BaseException:
         bar.close()

@@ -242,6 +242,8 @@ def parse_frames(data: bytes, calls: list[dict]) -> tuple[dict[int, checks.Obser
 
     def finish():
         if obs is not None and current is not None:
+            if obs.error is None and obs.outputs is None:
+                obs.error = "its result is missing"
             # an array argument that did not come back is counted as modified: nothing is assumed
             obs.mutated = obs.mutated or bool(expect_args)
             observed[current] = obs
@@ -326,6 +328,8 @@ def _describe_exit(returncode: int | None, timed_out: bool, timeout: float, too_
         return "sent back more data than the grader accepts"
     if timed_out:
         return f"did not finish within {timeout:g} s (an infinite loop, or sleeping?)"
+    if returncode is not None and returncode > 128 and returncode - 128 in signal.Signals._value2member_map_:
+        returncode = 128 - returncode  # bwrap reports a child killed by signal N as exit status 128 + N
     if returncode is not None and returncode < 0:
         sig = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else -returncode
         if sig in ("SIGXCPU", "SIGKILL"):
