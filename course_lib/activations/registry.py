@@ -263,6 +263,8 @@ _ALL = [
         "torch.nn.Hardswish", "keras.activations.hard_silu",
         output_range=(-0.375, INF), monotonic=False, zero_centred=False, smoothness="C0",
         saturates_left=True, saturates_right=False, kinks=(-3.0, 3.0),
+        framework_notes="Derivative at the corners: -1/2 at -3 and 3/2 at 3 in this library and PyTorch up to 2.6; "
+                        "0 and 1 in PyTorch 2.13.",
     ),
     Activation(
         "gelu", "GELU", sm.gelu, sm.gelu_grad, "smooth",

@@ -48,6 +48,11 @@ CLAIMS = [
      "test_linear_default_initialisation"),
     ("book/practice/frameworks.md", "Frameworks agree on the derivative *at* the kinks for the common functions",
      "test_common_kinks_agree_across_frameworks"),
+    ("book/practice/frameworks.md", "is exactly 0 beyond\n$|x| \\approx 19$", "test_extremes_paragraph"),
+    ("book/practice/frameworks.md", "its exact-form GELU is 0 below\n$x \\approx -8.3$", "test_extremes_paragraph"),
+    ("book/practice/frameworks.md", "its SiLU, GELU and Mish return NaN at $x = -\\infty$", "test_extremes_paragraph"),
+    ("book/practice/frameworks.md", "and check that it is the framework, not the library,\nthat is off",
+     "test_framework_values.py::test_looser_tolerance_is_the_frameworks_error"),
     ("book/practice/frameworks.md", "except at Hard-Swish's corners", "test_framework_names.py::test_kink_convention_is_torch_autograds"),
     ("book/practice/initialisation.md", "PyTorch `nn.Linear` initialises with `kaiming_uniform_(a=sqrt(5))`",
      "test_linear_default_initialisation"),
@@ -117,6 +122,8 @@ CLAIMS = [
     ("course_lib/activations/registry.py", "Keras' swish is SiLU (beta = 1); PyTorch has only nn.SiLU",
      "test_swish_and_silu_names"),
     ("course_lib/activations/registry.py", "keras.ops.gelu defaults to approximate=True", "test_gelu_default_per_entry_point"),
+    ("course_lib/activations/registry.py", "0 and 1 in PyTorch 2.13",
+     "test_framework_names.py::test_kink_convention_is_torch_autograds"),
     ("course_lib/activations/registry.py", "No defaults in either framework",
      "test_framework_names.py::test_name_exists_with_the_registry_defaults"),
     ("course_lib/activations/registry.py", "(dim=None) picks the axis itself (deprecated, with a warning)", "test_softmax_axis"),
@@ -494,3 +501,24 @@ def test_glu_gates_the_second_half():
     got = _np(torch.nn.GLU()(torch.tensor(x)))
     np.testing.assert_allclose(got, x[:, :2] / (1 + np.exp(-x[:, 2:])), rtol=1e-15)
     np.testing.assert_allclose(REGISTRY["glu"](x), got, rtol=1e-15)
+
+
+def test_extremes_paragraph():
+    from course_lib.activations import ELEMENTWISE
+
+    t = torch.tensor([19.5, -19.5], dtype=torch.float64, requires_grad=True)
+    torch.tanh(t).sum().backward()
+    assert _np(t.grad).tolist() == [0.0, 0.0]
+    assert np.all(ELEMENTWISE["tanh"].grad(np.array([19.5, -19.5])) == pytest.approx(4 * math.exp(-39), rel=1e-6))
+    t18 = torch.tensor([18.0], dtype=torch.float64, requires_grad=True)
+    torch.tanh(t18).sum().backward()
+    assert t18.grad.item() > 0  # "beyond about 19"
+    assert torch.nn.GELU()(torch.tensor([-8.5], dtype=torch.float64)).item() == 0.0
+    assert torch.nn.GELU()(torch.tensor([-8.0], dtype=torch.float64)).item() < 0  # "below about -8.3"
+    assert gelu(np.array([-8.5]))[0] < 0
+    for module, name in ((torch.nn.SiLU(), "silu"), (torch.nn.GELU(), "gelu"), (torch.nn.Mish(), "mish")):
+        x = torch.tensor([-math.inf, math.inf], dtype=torch.float64, requires_grad=True)
+        y = module(x)
+        y.sum().backward()
+        assert math.isnan(y[0].item()) and all(math.isnan(v) for v in _np(x.grad)), name
+        assert not np.isnan(REGISTRY[name](np.array([-math.inf])))[0], name
