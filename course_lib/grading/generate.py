@@ -13,7 +13,7 @@ with each notebook, never by file times:
   with: the file is replaced by the new version ("updated");
 * the exercise changed **and** the student edited the file: the student's file is kept where it
   is, untouched, and the new version is written beside it as ``<id>.new.ipynb``, with one line
-  saying so ("kept").
+  saying so ("kept"), and said again at every later run while that file is there.
 
 Generating takes a few seconds, so the digest of the inputs (the source notebook and
 ``nbgrader_config.py``) of the last run is cached in the git-ignored ``grading/`` folder; an
@@ -81,6 +81,11 @@ def _generate(root: Path, ids: list[str], dest: Path, db_url: str | None) -> Non
             raise RuntimeError(f"nbgrader could not generate {aid}: {log.strip().splitlines()[-1:] or 'no log'}")
 
 
+def _kept_line(aid: str) -> str:
+    return (f"kept your edited exercises/{aid}/{aid}.ipynb; the updated exercise is exercises/{aid}/{aid}{NEW_SUFFIX} "
+            "(copy your code into it, or keep working where you are)")
+
+
 def _write(nb, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(nbformat.writes(nb) + "\n")
@@ -108,6 +113,12 @@ def sync_exercises(root: str | os.PathLike = ".", ids=None, *, db_url: str | Non
     todo = [aid for aid in ids if force or cache.get(aid) != digests[aid]
             or not (root / "exercises" / aid / f"{aid}.ipynb").exists()]
     statuses = {aid: "unchanged" for aid in ids}
+    for aid in ids:
+        beside = root / "exercises" / aid / (aid + NEW_SUFFIX)
+        if aid not in todo and beside.exists():  # an earlier run kept the student's copy: say so again
+            statuses[aid] = "kept"
+            if log:
+                log(_kept_line(aid))
     if not todo:
         return statuses
     with tempfile.TemporaryDirectory(prefix="course-generate-") as tmp:
@@ -139,8 +150,7 @@ def sync_exercises(root: str | os.PathLike = ".", ids=None, *, db_url: str | Non
             elif log and statuses[aid] == "updated":
                 log(f"updated {rel} (you had not edited it)")
             elif log and statuses[aid] == "kept":
-                log(f"kept your edited {rel}; the updated exercise is {beside.relative_to(root)} "
-                    "(copy your code into it, or keep working where you are)")
+                log(_kept_line(aid))
             cache[aid] = digests[aid]
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     cache_path.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")

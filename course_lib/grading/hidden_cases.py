@@ -1,4 +1,4 @@
-"""The instructor's held-out inputs: the values of the hidden test cases.
+"""What only instructors have: the values of the hidden test cases, and the model written answer.
 
 :mod:`course_lib.grading.spec` says which *kinds* of input each test checks, with visible
 inputs of every kind (what a student's notebook and ``course check`` run) and the random inputs
@@ -45,3 +45,12 @@ CE_LABELS_BIG = [0, 2]
 # the two-layer network (assignment 5): seeds of the hidden networks
 SEED_RELU_NET = 2
 SEED_TANH_NET = 3
+
+# the model answer of assignment 6's written part (the source notebook holds it; students never see it)
+TRADE_OFFS_ANSWER = """\
+Range $(-\\infty, 6]$: bounded above like ReLU6, so activations fit a fixed-point format, but
+unbounded below (slowly, slope 0.01). The gradient is never zero for $x \\le 0$ (no dead
+units there) but is zero for $x \\ge 6$: saturated units stop learning, as with ReLU6. It is
+not zero-centred (negative outputs are tiny). Prefer it for quantised mobile networks where
+ReLU6 leaves many units dead; avoid it for deep regression heads that need large outputs
+or where saturation at 6 slows training."""

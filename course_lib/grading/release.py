@@ -13,9 +13,10 @@ The wheel (:func:`build_wheel`, written by hand: a zip with a ``.dist-info`` fol
 no build tool, the same bytes at every build) holds only what a student needs: the reference
 library the visible tests compare with (``course_lib.activations``, ``course_lib.gradcheck``),
 the test helpers and the spec's visible and random cases (``course_lib.grading.checks``,
-``spec``), ``course check`` and the ``course`` command. It leaves out the hidden inputs
-(``hidden_cases.py``, so the spec it ships has no hidden case), the trusted re-check and its
-seeds, the grading pipeline and every solution.
+``spec``), ``course check`` and the ``course`` command. It leaves out the hidden inputs and the
+model written answer (``hidden_cases.py``: the spec it ships has no hidden case), the reference
+solutions (cut from the spec it ships, :func:`without_solutions`), the trusted re-check and its
+seeds, and the grading pipeline.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +32,7 @@ from pathlib import Path
 from . import spec as _spec
 from .generate import NEW_SUFFIX, sync_exercises
 
-__all__ = ["STUDENT_FILES", "build_wheel", "release", "write_bundle"]
+__all__ = ["STUDENT_FILES", "build_wheel", "release", "without_solutions", "write_bundle"]
 
 DIST = "course_lib_student"
 #: the files of course_lib the student package holds (globs relative to the package folder)
@@ -83,13 +85,32 @@ def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -
     zf.writestr(info, data)
 
 
+_SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION$", re.MULTILINE | re.DOTALL)
+
+
+def without_solutions(source: str) -> str:
+    """``source`` with the body of every ``### BEGIN SOLUTION`` block replaced, as nbgrader does.
+
+    >>> print(without_solutions("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"))
+    def f(x):
+        ### BEGIN SOLUTION
+        raise NotImplementedError()
+        ### END SOLUTION
+    """
+    return _SOLUTION.sub(r"\1### BEGIN SOLUTION\n\1raise NotImplementedError()\n\1### END SOLUTION", source)
+
+
 def student_package_files() -> dict[str, bytes]:
-    """``{path in the wheel: bytes}`` of the course_lib files the student package ships."""
+    """``{path in the wheel: bytes}`` of the course_lib files the student package ships; the spec
+    without its reference solutions (and, having no ``hidden_cases.py``, without hidden cases)."""
     pkg = Path(__file__).resolve().parents[1]
     files = {}
     for pattern in STUDENT_FILES:
         for path in sorted(pkg.glob(pattern)):
-            files[f"course_lib/{path.relative_to(pkg).as_posix()}"] = path.read_bytes()
+            data = path.read_bytes()
+            if path.name == "spec.py":
+                data = without_solutions(data.decode()).encode()
+            files[f"course_lib/{path.relative_to(pkg).as_posix()}"] = data
     return files
 
 

@@ -1110,13 +1110,7 @@ A6 = Assignment(
         gradient vanishes, whether it is zero-centred, and one situation where you would prefer it
         to ReLU, ReLU6 and leaky ReLU — and one where you would not. Use your plot and at most
         200 words."""),
-        "answer": dedent("""\
-        Range $(-\\infty, 6]$: bounded above like ReLU6, so activations fit a fixed-point format, but
-        unbounded below (slowly, slope 0.01). The gradient is never zero for $x \\le 0$ (no dead
-        units there) but is zero for $x \\ge 6$: saturated units stop learning, as with ReLU6. It is
-        not zero-centred (negative outputs are tiny). Prefer it for quantised mobile networks where
-        ReLU6 leaves many units dead; avoid it for deep regression heads that need large outputs
-        or where saturation at 6 slows training."""),
+        "answer": _H.TRADE_OFFS_ANSWER if _H is not None else "",  # the model answer: instructors only
     },
 )
 

@@ -227,7 +227,7 @@ def _student_cells(nb, assignment) -> list[tuple[str, object]]:
     out = []
     for i, cell in enumerate(nb.cells):
         md = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or md.get("grade") and not md.get("solution"):
+        if cell.cell_type != "code" or md.get("grade") and not md.get("solution") or cell.metadata.get("course_check"):
             continue
         gid = md.get("grade_id", "")
         if md.get("solution") and gid.startswith("part_"):
@@ -289,6 +289,9 @@ def check(path: str | os.PathLike, course=None, *, timeout: float | None = None,
         result.notes.append(naming)
     timeout = timeout or _config_value(course, "Execute", "timeout", DEFAULT_TIMEOUT)
     result.info += _restore_tests(nb, assignment)
+    seed = secrets.randbits(63) if seed is None else seed
+    if not _have_recheck():
+        nb.cells.append(_kernel_recheck_cell(assignment, seed))
     died = _execute(nb, path.parent.resolve(), timeout)
     if died:
         result.notes.append(died)
@@ -313,8 +316,7 @@ def check(path: str | os.PathLike, course=None, *, timeout: float | None = None,
             if forbidden:
                 problems = forbidden + problems
             elif not problems:
-                problems.append("passes in the notebook, but fails when your code is re-run in a clean Python "
-                                "(as grading does):")
+                problems.append("passes in the notebook, but not when re-run on fresh inputs as grading does:")
                 problems += [ln for f in verdict.failures for ln in f.message.splitlines()][:4]
         check_.passed = not problems
         check_.problems = problems
@@ -331,16 +333,105 @@ def check(path: str | os.PathLike, course=None, *, timeout: float | None = None,
     return result
 
 
-def _recheck(assignment, nb, course, seed, result) -> dict:
-    """The trusted re-check on the student's code, with a seed of its own (never grading's)."""
+def _have_recheck() -> bool:
     try:
-        from .recheck import recheck_notebook
-    except ImportError:  # the student package: no grading tools
-        result.info.append("the re-check on random inputs is not in this installation; grading runs it too")
-        return {}
-    from .notebook_template import build_notebook
+        from . import recheck  # noqa: F401 -- the course's full installation (nbgrader)
+    except ImportError:
+        return False
+    return True
 
-    seed = secrets.randbits(63) if seed is None else seed
+
+# ---- the student package: the random inputs in the kernel -----------------------------------
+
+_MARK = "COURSE-KERNEL-RECHECK "
+
+
+def _kernel_recheck_cell(assignment, seed: int):
+    """The cell appended to the copy when the trusted re-check is not installed (student package)."""
+    cell = nbformat.v4.new_code_cell(
+        "from course_lib.grading.student_check import kernel_recheck as _course_kernel_recheck\n"
+        f"_course_kernel_recheck({assignment.id!r}, {seed}, globals())")
+    cell.metadata["course_check"] = True
+    return cell
+
+
+def _forbidden_in(func, depth: int = 3) -> str | None:
+    """The forbidden module ``func`` (or a function of the notebook it calls) uses, if any."""
+    import inspect
+
+    top = (getattr(func, "__module__", None) or "").split(".")[0]
+    if top in _spec.FORBIDDEN_MODULES:
+        return top
+    code, env = getattr(func, "__code__", None), getattr(func, "__globals__", {})
+    for name in code.co_names if code is not None else ():
+        if name in _spec.FORBIDDEN_MODULES:
+            return name
+        obj = env.get(name)
+        mod = obj.__name__ if inspect.ismodule(obj) else getattr(obj, "__module__", None) or ""
+        if mod.split(".")[0] in _spec.FORBIDDEN_MODULES:
+            return mod.split(".")[0]
+        if depth and inspect.isfunction(obj) and obj is not func:
+            hit = _forbidden_in(obj, depth - 1)
+            if hit:
+                return hit
+    return None
+
+
+def kernel_recheck(assignment_id: str, seed: int, namespace: dict) -> None:
+    """In the student's kernel: every test's random cases (and a forbidden-module check); prints
+    one line, ``COURSE-KERNEL-RECHECK {grade_id: [[reason, message], ...]}``, for ``course check``."""
+    import json
+
+    import numpy as np
+
+    from . import checks
+
+    rng = np.random.default_rng(seed)
+    found = {}
+    for test in _spec.get_assignment(assignment_id).tests:
+        func, failures = namespace.get(test.function), []
+        if callable(func):
+            mod = _forbidden_in(func)
+            if mod:
+                failures.append(["forbidden", (f"{test.function} uses {mod}: solutions may not use course_lib "
+                                               "(the reference), PyTorch, SciPy or TensorFlow, so this part earns "
+                                               "no points")])
+            for case in (c for c in test.cases if c.random):
+                args, kwargs = case.make(rng)
+                failures += [[f.reason, f.message] for f in
+                             checks.evaluate(test, case, args, kwargs, checks.observe(func, args, kwargs))]
+        found[test.grade_id] = failures[:4]
+    print(_MARK + json.dumps(found))
+
+
+@dataclass
+class _KernelVerdict:
+    passed: bool
+    failures: list
+
+
+def _kernel_verdicts(nb) -> dict:
+    from .checks import Failure
+
+    cell = next((c for c in nb.cells if c.metadata.get("course_check")), None)
+    text = "".join(o.get("text", "") for o in (cell or {}).get("outputs", []) if o.get("output_type") == "stream")
+    line = next((ln for ln in text.splitlines() if ln.startswith(_MARK)), None)
+    if line is None:
+        return {}
+    import json
+
+    return {gid: _KernelVerdict(not fails, [Failure("", reason, msg) for reason, msg in fails])
+            for gid, fails in json.loads(line[len(_MARK):]).items()}
+
+
+def _recheck(assignment, nb, course, seed, result) -> dict:
+    """The trusted re-check on the student's code, with a seed of its own (never grading's);
+    in the student package, the random inputs run in the kernel instead (see :func:`kernel_recheck`)."""
+    if not _have_recheck():
+        return _kernel_verdicts(nb)
+    from .notebook_template import build_notebook
+    from .recheck import recheck_notebook
+
     verdicts, _notes = recheck_notebook(
         assignment, nb, build_notebook(assignment),
         timeout=_config_value(course, "TrustedRecheck", "timeout", RECHECK_TIMEOUT),
