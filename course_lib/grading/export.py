@@ -100,8 +100,24 @@ def _message(result: GradeResult | None, grade_id: str) -> tuple[str, str]:
         return "", ""
     cell = next((c for c in result.cells if c.grade_id == grade_id), None)
     text = (cell.message if cell and cell.message else result.message) or ""
-    lines = list(dict.fromkeys(ln.strip() for ln in text.splitlines() if ln.strip()))
-    return (" ".join(cell.reasons) if cell else ""), " | ".join(lines)
+    return (" ".join(cell.reasons) if cell else ""), distinct_sentences(text)
+
+
+def distinct_sentences(text: str) -> str:
+    r"""Each statement of a cell's message once: the kernel's and the trusted re-check's reports of
+    the same failure are merged (a part contained in one already kept is dropped).
+
+    >>> distinct_sentences("f is wrong at x = 1 (and on 1 more kind of input)\n"
+    ...                    "Trusted re-check: f is wrong at x = 1; f is wrong on float32")
+    'f is wrong at x = 1 (and on 1 more kind of input); f is wrong on float32'
+    """
+    kept: list[str] = []
+    for line in text.splitlines():
+        for part in line.strip().removeprefix("Trusted re-check: ").split("; "):
+            part = part.strip()
+            if part and not any(part in k for k in kept):
+                kept = [k for k in kept if k not in part] + [part]
+    return "; ".join(kept)
 
 
 def _rows(course):

@@ -3,10 +3,10 @@
 nbgrader's ``generate_feedback`` renders the autograded notebook with the course's preprocessors
 (``c.GenerateFeedback.preprocessors`` in ``nbgrader_config.py``): its own ``GetGrades`` and
 ``ClearHiddenTests``, then :class:`CleanFeedback`, which reduces every error to its reason
-sentence (no traceback into the course's code, no hidden-test lines, no absolute paths) and drops
-outputs that could run code in the browser. ``HTMLExporter.sanitize_html`` makes nbconvert clean
-the student's Markdown and HTML output (no ``<script>``, no event handlers, no ``javascript:``
-links). :func:`write_feedback` then finishes each page: the test names and the reason of every
+sentence (no traceback into the course's code, no hidden-test lines, no absolute paths), keeps
+only inert outputs (text, PNG, JPEG: no HTML, SVG or JavaScript) and shows any Markdown the student
+could have written with its HTML as text and no ``javascript:`` links (nbgrader's feedback template
+predates nbconvert's ``sanitize_html``, which is set too). :func:`write_feedback` then finishes each page: the test names and the reason of every
 failing test at the top, and MathJax 3 from the ``sphinx-mathjax-offline`` package inlined in place
 of nbgrader's MathJax 2 from a CDN, so the page works offline as a single file. A submission that
 could not be graded gets a short page saying why. One student's page that cannot be made is
@@ -30,7 +30,8 @@ __all__ = ["CleanFeedback", "mathjax_script", "scrub", "write_feedback"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ABS_PATH = re.compile(r"(?<![\w.:/])(?:/[\w.@+~-]+){2,}/?")
-_SAFE_MIME = ("text/plain", "image/png", "image/jpeg", "image/svg+xml", "text/html", "text/markdown", "text/latex")
+_SAFE_MIME = ("text/plain", "image/png", "image/jpeg", "text/latex")  #: no HTML, SVG or JavaScript
+_URL_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data|file)(\s*):")
 
 
 def scrub(text: str) -> str:
@@ -45,10 +46,40 @@ def scrub(text: str) -> str:
     return _ABS_PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
 
 
+def inert_markdown(source: str) -> str:
+    """A student's Markdown with every HTML tag shown as text and no script-capable URL scheme;
+    Markdown formatting and ``$math$`` still render.
+
+    >>> inert_markdown('<script>alert(1)</script> *ok* [x](javascript:alert(2)) $a < b$')
+    '&lt;script&gt;alert(1)&lt;/script&gt; *ok* [x](javascript-blocked:alert(2)) $a &lt; b$'
+    """
+    return _URL_SCHEME.sub(r"\1-blocked\2:", html.escape(source, quote=False))
+
+
 class CleanFeedback(NbGraderPreprocessor):
-    """Errors become their reason sentence; outputs keep only inert MIME types; paths are scrubbed."""
+    """Errors become their reason sentence; outputs keep only inert MIME types; paths are scrubbed;
+    Markdown that is not, word for word, a cell of the source notebook in ``solutions/`` (what the
+    student wrote or edited, whatever its metadata claims) is made inert."""
+
+    def preprocess(self, nb, resources):
+        import nbformat
+
+        self._trusted = set()
+        info = resources.get("nbgrader", {})
+        root = self.config.CourseDirectory.get("root") or "."
+        source_dir = self.config.CourseDirectory.get("source_directory") or "source"
+        path = Path(root) / source_dir / str(info.get("assignment", "")) / f"{info.get('notebook', '')}.ipynb"
+        if path.is_file():
+            self._trusted = {c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type != "code"}
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type in ("markdown", "raw"):
+            if cell.source not in getattr(self, "_trusted", set()):
+                cell.source = inert_markdown(cell.source)
+                cell.cell_type = "markdown"
+                cell.pop("attachments", None)
+            return cell, resources
         if cell.cell_type != "code":
             return cell, resources
         outputs = []
@@ -86,6 +117,10 @@ MATHJAX_CONFIG = """window.MathJax = {
 };"""
 
 
+MATHJAX_START = "<!-- MathJax 3 from the sphinx-mathjax-offline package -->"
+MATHJAX_END = "<!-- end of MathJax -->"
+
+
 @lru_cache(maxsize=1)
 def mathjax_script() -> str:
     """MathJax 3 (``tex-svg-full.js``, every TeX extension, fonts as SVG paths: nothing else to
@@ -100,7 +135,7 @@ def mathjax_script() -> str:
     if js is None:
         raise CourseError("sphinx-mathjax-offline has no static/mathjax/tex-svg-full.js; reinstall it")
     code = Path(dist.locate_file(js)).read_text(encoding="utf-8").replace("</script", "<\\/script")
-    return f"<script>{MATHJAX_CONFIG}</script>\n<script>{code}</script>"
+    return f"{MATHJAX_START}\n<script>{MATHJAX_CONFIG}</script>\n<script>{code}</script>\n{MATHJAX_END}"
 
 
 _MATHJAX2 = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
