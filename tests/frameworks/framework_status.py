@@ -15,13 +15,15 @@ HOW_TO_INSTALL = "`pip install -e '.[frameworks]'` (or `make frameworks`)"
 
 
 def _missing() -> list[str]:
-    """The frameworks that cannot be imported."""
+    """The frameworks that cannot be imported ("torch", or "torch (OSError: ...)" for a broken install)."""
     out = []
     for name in ("torch", "keras"):
         try:
             importlib.import_module(name)
         except ImportError:
             out.append(name)
+        except Exception as exc:  # noqa: BLE001 -- a broken install: say why, in one line
+            out.append(f"{name} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
     return out
 
 
