@@ -13,6 +13,7 @@
  7    :func:`output_layers`                       softmax vs independent sigmoids
  8    :func:`batchnorm_placement`                 BatchNorm before vs after the activation
  9    :func:`activation_cost`                     time per element, forward and backward
+10    :func:`~.cnn.cnn_comparison`                the MLP comparison in a LeNet-style CNN
 ====  ==========================================  ===========================================
 
 Data come only from scikit-learn (digits, moons, circles); nothing is downloaded. Every
@@ -20,6 +21,7 @@ function takes its seeds explicitly and is deterministic apart from the measured
 """
 
 from .batchnorm import BatchNormResult, batchnorm_placement
+from .cnn import CNN_ACTIVATIONS, CNNResult, cnn_comparison
 from .cost import CostResult, activation_cost
 from .data import Dataset, circles, digits, moons
 from .dying_relu import DyingReluResult, dying_relu
@@ -36,7 +38,7 @@ from .vanishing_gradients import (
 from .zero_centring import ARMS, ShiftedActivation, ZeroCentringResult, same_sign_fraction, zero_centring
 
 __all__ = [
-    "BatchNormResult", "batchnorm_placement", "CostResult", "activation_cost", "Dataset", "circles",
+    "BatchNormResult", "batchnorm_placement", "CNN_ACTIVATIONS", "CNNResult", "cnn_comparison", "CostResult", "activation_cost", "Dataset", "circles",
     "digits", "moons", "DyingReluResult", "dying_relu", "LinearCollapseResult", "effective_linear_map",
     "linear_collapse", "ATTRIBUTES", "THRESHOLDS", "OutputLayersResult", "attribute_targets", "output_layers",
     "SELU_INITS", "SeluResult", "selu_self_normalisation", "MAIN_ACTIVATIONS", "ComparisonResult",
