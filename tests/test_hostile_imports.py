@@ -112,8 +112,8 @@ def test_zip_slip_members_are_refused(course, tmp_path, capsys):
     assert f"refused: export.zip: '../escaped/{A1}/{NB}' refused: a '..' path" in err
     assert f"refused: export.zip: '/abs_12345_67890_{NB}' refused: an absolute path" in err
     assert f"refused: export.zip: 'linker_12345_67890_{NB}' refused: a symbolic link" in err
-    assert out.splitlines() == ["ok: new", f"imported 1 submission(s) for {A1} (Canvas export); 3 refused, "
-                                           "0 file(s) matched no pattern"]
+    assert out.splitlines() == ["ok: new", (f"imported 1 submission(s) for {A1} (Canvas export); 3 refused, "
+                                           "0 file(s) matched no pattern")]
     assert submitted_files(course) == [f"ok/{A1}/{NB}", f"ok/{A1}/timestamp.txt"]
     assert not (tmp_path / "escaped").exists() and not (course.work / "escaped").exists()
 
@@ -139,8 +139,8 @@ def test_malformed_timestamp_is_refused_at_import(course, tmp_path, capsys):
 
 def test_malformed_timestamp_at_grade_time_is_a_message(tmp_path):
     (tmp_path / "timestamp.txt").write_text("2026-02-30 25:00")
-    assert read_timestamp(tmp_path) == (None, "timestamp.txt is not a date: '2026-02-30 25:00' (expected e.g. "
-                                              "2026-03-01 12:00:00 UTC): ignored (the submission counts as on time)")
+    assert read_timestamp(tmp_path) == (None, ("timestamp.txt is not a date: '2026-02-30 25:00' (expected e.g. "
+                                              "2026-03-01 12:00:00 UTC): ignored (the submission counts as on time)"))
     (tmp_path / "timestamp.txt").write_text("2026-03-01 12:00:00 UTC\n")
     assert read_timestamp(tmp_path) == ("2026-03-01 12:00:00.000000 UTC", "")
 

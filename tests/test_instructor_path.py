@@ -70,33 +70,33 @@ def test_bad_input_is_one_line_and_a_nonzero_status(released, tmp_path, capsys, 
     cases = [
         (["import", "a9_nope", str(tmp_path)], f"course import: {unknown}"),
         (["import", A1, str(tmp_path / "missing")],
-         f"course import: {tmp_path / 'missing'} does not exist; give a folder with one sub-folder per student or "
-         "an LMS export (.zip)"),
+         (f"course import: {tmp_path / 'missing'} does not exist; give a folder with one sub-folder per student or "
+         "an LMS export (.zip)")),
         (["import", A1, str(tmp_path / "fake.zip")],
-         f"course import: {tmp_path / 'fake.zip'} is neither a folder nor a zip file (is it a download that "
-         "failed?); give a folder with one sub-folder per student or the LMS export's .zip"),
+         (f"course import: {tmp_path / 'fake.zip'} is neither a folder nor a zip file (is it a download that "
+         "failed?); give a folder with one sub-folder per student or the LMS export's .zip")),
         (["import", A1, str(tmp_path / "empty")],
-         f"course import: nothing imported from {tmp_path / 'empty'}: it holds no files (expected "
-         f"<student>/{A1}.ipynb folders or an LMS export)"),
-        (["export", str(tmp_path)], f"course export: {tmp_path} is a folder; give a file name, e.g. "
-                                    f"{tmp_path / 'grades.csv'}"),
-        (["export", str(tmp_path / "grades.txt")], f"course export: {tmp_path / 'grades.txt'}: the grades file must "
-                                                   "end in .csv"),
+         (f"course import: nothing imported from {tmp_path / 'empty'}: it holds no files (expected "
+         f"<student>/{A1}.ipynb folders or an LMS export)")),
+        (["export", str(tmp_path)], (f"course export: {tmp_path} is a folder; give a file name, e.g. "
+                                    f"{tmp_path / 'grades.csv'}")),
+        (["export", str(tmp_path / "grades.txt")], (f"course export: {tmp_path / 'grades.txt'}: the grades file must "
+                                                   "end in .csv")),
         (["grade", "--assignment", "a9_nope"], f"course grade: {unknown}"),
         (["grade", "--student", "nobody"], "course grade: no submission from student 'nobody'; nothing is imported yet"),
         (["feedback", "--assignment", "a9_nope"], f"course feedback: {unknown}"),
         (["feedback", "--student", "nobody"],
-         "course feedback: no graded submission from 'nobody'; run `course grade` first, or check the id "
-         "(grading/students.csv maps LMS ids to student ids)"),
+         ("course feedback: no graded submission from 'nobody'; run `course grade` first, or check the id "
+         "(grading/students.csv maps LMS ids to student ids)")),
         (["release", "a9_nope"], f"course release: {unknown}"),
-        (["release", "--due", "2026-03-01"], "course release: --due needs the assignment(s) it is for, e.g. "
-                                             "`course release a1_sigmoid_tanh --due '2026-03-01 23:59'`"),
+        (["release", "--due", "2026-03-01"], ("course release: --due needs the assignment(s) it is for, e.g. "
+                                             "`course release a1_sigmoid_tanh --due '2026-03-01 23:59'`")),
         (["release", A1, "--due", "soon"],
          "course release: --due: not a date: 'soon' (expected e.g. 2026-03-01 12:00:00 UTC)"),
         (["remove", A1, "nobody"], f"course remove: no submission of {A1} from 'nobody'; none is imported"),
         (["similarity", "a9_nope"], f"course similarity: {unknown}"),
-        (["similarity", A1], f"course similarity: no submitted {A1}.ipynb to compare; run "
-                             f"`course import {A1} ...` first"),
+        (["similarity", A1], (f"course similarity: no submitted {A1}.ipynb to compare; run "
+                             f"`course import {A1} ...` first")),
     ]
     zip_before = (course.work / "release" / "exercises.zip")
     zip_before = zip_before.stat().st_mtime_ns if zip_before.exists() else None
@@ -211,8 +211,8 @@ def test_unmatched_files_and_a_renamed_notebook_are_reported(released, tmp_path,
     })
     status, out, err = run(course, capsys, "import", A1, archive)
     assert status == 1
-    assert out.splitlines() == ["ok: new", "sloppy: new", f"imported 2 submission(s) for {A1} (Canvas export); "
-                                "0 refused, 1 file(s) matched no pattern"]
+    assert out.splitlines() == ["ok: new", "sloppy: new", (f"imported 2 submission(s) for {A1} (Canvas export); "
+                                "0 refused, 1 file(s) matched no pattern")]
     assert (f"warning: sloppy: no {NB} in the submission; found {A1} (1).ipynb (renamed?); it will score 0 unless "
             f"the notebook is renamed to {NB} and imported again") in err
     assert (f"not imported: README.txt: matches no LMS file-name pattern; expected e.g. jsmith_12345_67890_{NB} "
@@ -343,7 +343,7 @@ def test_export_agrees_with_manual_scores_late_penalty_and_canvas(graded, tmp_pa
         gb.find_grade("test_sigmoid_values", A1, A1, "ref").manual_score = 0.5
         gb.db.commit()
     P.grade(course, [A1], ["ref"], overrides=OVERRIDES, workers=1, progress=False, log=None, force=True)
-    status, out, err = run(course, capsys, "export", str(tmp_path / "grades.csv"))
+    status, _out, err = run(course, capsys, "export", str(tmp_path / "grades.csv"))
     assert (status, err) == (0, "")
     grades = {r["student_id"]: r for r in _csv(tmp_path / "grades.csv") if r["assignment"] == A1}
     detail = _csv(tmp_path / "grades_detail.csv")
@@ -369,7 +369,7 @@ def test_export_agrees_with_manual_scores_late_penalty_and_canvas(graded, tmp_pa
 
 def test_report_separates_ungradable_from_zero(graded, capsys):
     course, _ = graded
-    status, out, err = run(course, capsys, "report")
+    status, _out, err = run(course, capsys, "report")
     assert (status, err) == (0, "")
     page = (course.work / "report" / "report.html").read_text()
     assert "6 graded submissions; 1 could not be graded" in page
