@@ -10,7 +10,6 @@ lives in the git-ignored `grading/` folder.
 import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -26,6 +25,7 @@ from nbgrader.preprocessors import (
 )
 
 from course_lib.grading.execute import GradingExecute
+from course_lib.grading.feedback import CleanFeedback
 from course_lib.grading.recheck import TrustedRecheck
 from course_lib.grading.sanitize import DropEmptyNbgraderMetadata
 
@@ -82,11 +82,25 @@ c.TrustedRecheck.source_directory = os.path.join(ROOT, "solutions")
 c.TrustedRecheck.timeout = 20
 c.TrustedRecheck.memory_limit_mb = 1024
 
-# Feedback: HTML with the scores, hidden tests removed.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Late submissions: nbgrader's late-penalty plugin, applied by `course export` and `course feedback`
+# (course_lib/grading/deadlines.py) from the submission time the import recorded, the due date set
+# with `course release ID --due ...` and the extensions in grading/extensions.csv. (AssignLatePenalties
+# above only sees the private gradebook of one submission, which knows no extensions.)
+# PerDayPenalty: lose per_day of the points earned per started day late, at most cap of them.
+c.AssignLatePenalties.plugin_class = "course_lib.grading.deadlines.PerDayPenalty"
+c.PerDayPenalty.per_day = 0.1
+c.PerDayPenalty.cap = 1.0
 
-# `course import ZIP` (nbgrader zip_collect): file names as an LMS exports them, e.g. Canvas's
-# "jsmith_late_12345_67890_a1_sigmoid_tanh.ipynb" -> student "jsmith", file "a1_sigmoid_tanh.ipynb".
-c.ZipCollectApp.collector_plugin = FileNameCollectorPlugin
-c.ZipCollectApp.downloaded_directory = f"{WORK}/downloaded"
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?:late_)?(?:\d+_)*(?P<file_id>[^/]+)$"
+# Feedback: HTML with the scores; hidden tests removed (ClearHiddenTests); every error reduced to its
+# reason, no tracebacks, instructor paths, HTML/SVG/JavaScript outputs, and the student's own Markdown
+# shown as text with no javascript: links (CleanFeedback); nbconvert's sanitiser on top.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CleanFeedback, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.sanitize_html = True
+
+# `course import ASSIGNMENT ZIP|DIR` (course_lib/grading/importing.py) reads the file names of Canvas
+# ("jsmith_late_12345_67890_a1_sigmoid_tanh.ipynb"), Moodle ("Jane Smith_12345_assignsubmission_file_
+# a1_sigmoid_tanh.ipynb"), Blackboard ("a1_jsmith_attempt_2026-03-01-12-00-00_a1_sigmoid_tanh.ipynb")
+# and folders per student. Other LMSs: regular expressions with the named groups student and file
+# (optionally late, user_id, time), tried first. Times inside an LMS zip are read in lms_timezone.
+c.CourseImport.patterns = []
+c.CourseImport.lms_timezone = "UTC"

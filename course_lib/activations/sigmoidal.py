@@ -134,7 +134,7 @@ def tanh_grad(x):
               = \frac{4 e^{-2|x|}}{(1 + e^{-2|x|})^2}
 
     Smooth; maximum 1 at 0. Stability: ``1 - tanh(x)**2`` is exactly 0 for
-    :math:`|x| > 19.1` although the true value is :math:`\approx 4e^{-2|x|}`; the last
+    :math:`|x| > 19.0` although the true value is :math:`\approx 4e^{-2|x|}`; the last
     form keeps full relative precision in the tails (and, deep in the tail, computes
     the factor 4 on a normal number so it is not applied to an already-subnormal
     number, but scaled: :math:`4 e^{64 - 2|x|} \cdot e^{-64}`).

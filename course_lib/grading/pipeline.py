@@ -17,29 +17,19 @@ submission before replacing it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
-import warnings
-import zipfile
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from . import spec as _spec
-from .release import release  # re-exported: release and the LMS bundle are in release.py
-from .student_check import check_notebook  # re-exported: `course check` is student_check.py
 
 __all__ = [
     "CellResult",
@@ -56,250 +46,17 @@ __all__ = [
     "release",
 ]
 
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
-
-
-def _ensure_path() -> None:
-    """nbgrader runs ``alembic`` from PATH; make the interpreter's bin directory visible."""
-    bindir = os.path.dirname(sys.executable)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
-@contextmanager
-def _quiet_sqlalchemy():
-    """nbgrader's gradebook triggers SQLAlchemy "not in session" autoflush warnings; they are harmless."""
-    with warnings.catch_warnings():
-        try:
-            from sqlalchemy.exc import SAWarning
-        except ImportError:  # pragma: no cover
-            yield
-            return
-        warnings.simplefilter("ignore", SAWarning)
-        yield
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)
-
-
-# ---- the course folder ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Course:
-    """A course folder with an ``nbgrader_config.py``; every path below derives from it.
-
-    ``db`` is the gradebook's SQLAlchemy URL when it is not the SQLite file
-    ``grading/gradebook.db`` (e.g. ``postgresql://user@host/gradebook`` for several instructors
-    grading at once); without it, ``CourseDirectory.db_url`` from ``nbgrader_config.py`` or the
-    ``COURSE_DB_URL`` environment variable is used.
-    """
-
-    root: Path
-    db: str | None = None
-
-    def __post_init__(self):
-        object.__setattr__(self, "root", Path(self.root).resolve())
-        if self.db is None and os.environ.get("COURSE_DB_URL"):
-            object.__setattr__(self, "db", os.environ["COURSE_DB_URL"])
-
-    @classmethod
-    def find(cls, start: str | os.PathLike = ".", db: str | None = None) -> Course:
-        here = Path(start).resolve()
-        for d in (here, *here.parents):
-            if (d / "nbgrader_config.py").exists():
-                return cls(d, db)
-        raise FileNotFoundError(f"no nbgrader_config.py in {here} or above; run from the course folder")
-
-    work = property(lambda self: self.root / "grading")
-    submitted = property(lambda self: self.work / "submitted")
-    autograded = property(lambda self: self.work / "autograded")
-    feedback_dir = property(lambda self: self.work / "feedback")
-
-    @property
-    def gradebook(self) -> Path:
-        """The SQLite gradebook's file (meaningless when the gradebook is a PostgreSQL database)."""
-        url = self.db_url
-        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else self.work / "gradebook.db"
-
-    backups = property(lambda self: self.work / "backups")
-    archive = property(lambda self: self.work / "archive")
-    results = property(lambda self: self.work / "results")
-    source = property(lambda self: self.root / "solutions")
-    release_dir = property(lambda self: self.root / "exercises")
-
-    @property
-    def db_url(self) -> str:
-        if self.db:
-            return self.db
-        configured = self._file_config().CourseDirectory.get("db_url")
-        return configured or f"sqlite:///{self.work / 'gradebook.db'}"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.db_url.startswith("sqlite:")
-
-    @property
-    def course_id(self) -> str:
-        return self._file_config().CourseDirectory.get("course_id", "")
-
-    def _file_config(self):
-        from traitlets.config import PyFileConfigLoader
-
-        cache = self.__dict__.get("_cfg_cache")
-        if cache is None:
-            cache = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
-            self.__dict__["_cfg_cache"] = cache
-        return cache
-
-    def config(self, overrides: dict | None = None):
-        """The course's nbgrader config (``nbgrader_config.py``) with ``{"Section.name": value}`` overrides."""
-        from traitlets.config import Config, PyFileConfigLoader
-
-        loader = PyFileConfigLoader("nbgrader_config.py", path=str(self.root))
-        cfg = loader.load_config()
-        cfg.CourseDirectory.root = str(self.root)
-        cfg.CourseDirectory.db_url = self.db_url
-        for key, value in (overrides or {}).items():
-            section, name = key.rsplit(".", 1)
-            cfg.merge(Config({section: {name: value}}))
-        return cfg
-
-    def api(self, config=None):
-        from nbgrader.apps import NbGraderAPI
-        from nbgrader.coursedir import CourseDirectory
-
-        _ensure_path()
-        config = config or self.config()
-        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-    def students_with_submissions(self, assignment: str) -> list[str]:
-        if not self.submitted.exists():
-            return []
-        return sorted(d.name for d in self.submitted.iterdir() if (d / assignment).is_dir())
-
-
-# ---- import -----------------------------------------------------------------------------
-
-def _same_tree(a: Path, b: Path) -> bool:
-    def listing(root):
-        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()
-                and p.name != "timestamp.txt"}
-    return listing(a) == listing(b)
-
-
-def _accept(course: Course, student: str, assignment: str, staged: Path, timestamp: str | None) -> str:
-    """Move one staged submission into ``submitted/``; archive the earlier one. Returns a status word."""
-    dest = course.submitted / student / assignment
-    status = "new"
-    if dest.exists():
-        if _same_tree(dest, staged):
-            return "unchanged"
-        old_ts = (dest / "timestamp.txt").read_text().strip() if (dest / "timestamp.txt").exists() else _now()
-        stamp = old_ts.replace(" ", "_").replace(":", "-")
-        target = course.archive / student / assignment / stamp
-        n = 1
-        while target.exists():
-            target = target.with_name(f"{stamp}-{n}")
-            n += 1
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(dest), str(target))
-        status = "replaced (earlier submission archived)"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(staged, dest)
-    if not (dest / "timestamp.txt").exists():
-        (dest / "timestamp.txt").write_text(timestamp or _now())
-    return status
-
-
-def import_submissions(course: Course, assignment: str, source: str | os.PathLike) -> dict[str, str]:
-    """Import submissions for ``assignment`` from a folder with one sub-folder per student, or
-    from an LMS zip (via ``nbgrader zip_collect``). Returns ``{student: status}``."""
-    _spec.get_assignment(assignment)
-    source = Path(source)
-    statuses = {}
-    with tempfile.TemporaryDirectory(prefix="course-import-") as tmp:
-        staging = Path(tmp) / "staged"
-        if source.is_file() and zipfile.is_zipfile(source):
-            archive = course.work / "downloaded" / assignment / "archive"
-            if archive.exists():
-                shutil.rmtree(archive)
-            archive.mkdir(parents=True)
-            shutil.copy(source, archive / source.name)
-            _ensure_path()
-            proc = subprocess.run(
-                [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force",
-                 f"--CourseDirectory.submitted_directory={staging}"],
-                cwd=course.root, capture_output=True, text=True, check=False)
-            if proc.returncode != 0:
-                raise RuntimeError(f"nbgrader zip_collect failed:\n{proc.stderr[-3000:]}")
-            for student_dir in sorted(staging.iterdir()) if staging.exists() else []:
-                statuses[student_dir.name] = _accept(course, student_dir.name, assignment,
-                                                     student_dir / assignment, None)
-        elif source.is_dir():
-            for student_dir in sorted(p for p in source.iterdir() if p.is_dir()):
-                src = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
-                ts_file = src / "timestamp.txt"
-                ts = ts_file.read_text().strip() if ts_file.exists() else None
-                statuses[student_dir.name] = _accept(course, student_dir.name, assignment, src, ts)
-        else:
-            raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
-    return statuses
-
+# the course folder and the result records are their own modules; so are the steps before and
+# after grading (importing.py, feedback.py, export.py), whose names stay importable from here
+from .course import TIMESTAMP_FORMAT, Course, _ensure_path, _now, _quiet_sqlalchemy, safe_url  # noqa: F401
+from .export import export
+from .feedback import feedback
+from .importing import import_submissions
+from .release import release  # re-exported: release and the LMS bundle are in release.py
+from .results import CellResult, GradeResult, load_results, result_path  # noqa: F401
+from .student_check import check_notebook  # re-exported: `course check` is student_check.py
 
 # ---- grading one submission in isolation -------------------------------------------------
-
-@dataclass
-class CellResult:
-    grade_id: str
-    points: float | None  #: None: graded by hand
-    max_points: float
-    passed: bool | None
-    reasons: list[str] = field(default_factory=list)  #: failure tags ("values", "warning", "recheck", ...)
-    kinds: list[str] = field(default_factory=list)  #: kinds of input that failed
-    message: str = ""
-
-
-@dataclass
-class GradeResult:
-    """The outcome of grading one student × assignment (JSON-serialisable)."""
-
-    student: str
-    assignment: str
-    status: str  #: "graded", "missing" (nothing to grade) or "failed" (nbgrader could not grade it)
-    score: float
-    max_score: float
-    cells: list[CellResult] = field(default_factory=list)
-    message: str = ""
-    timestamp: str | None = None
-    seconds: float = 0.0
-    files: list[str] = field(default_factory=list)  #: what the student submitted
-    autograded_dir: str | None = None  #: where record() put the autograded notebook
-    grades: list[dict] = field(default_factory=list)  #: raw gradebook rows from the private gradebook
-    comments: list[dict] = field(default_factory=list)
-    digest: str = ""  #: SHA-256 of the submitted files (a rerun skips an unchanged, recorded submission)
-    timings: dict = field(default_factory=dict)  #: seconds per phase (kernel start, execute, recheck, ...)
-    #: the autograded folder's files, {relative path: base64}: shipped back to the writer, which may
-    #: run on another machine than the grader (Dask); emptied once recorded
-    autograded: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> GradeResult:
-        d = dict(d)
-        d["cells"] = [CellResult(**c) for c in d.get("cells", [])]
-        return cls(**d)
-
-    def summary(self) -> str:
-        failing = [c for c in self.cells if c.passed is False]
-        head = f"{self.student}/{self.assignment}: {self.status}, {self.score:g}/{self.max_score:g}"
-        if self.message:
-            head += f" -- {self.message}"
-        return "\n".join([head] + [f"  {c.grade_id}: {c.message.splitlines()[0] if c.message else ''}"
-                                   for c in failing])
-
 
 def submission_digest(folder: Path) -> str:
     """SHA-256 over the submitted files' names and contents (``timestamp.txt`` included)."""
@@ -347,11 +104,6 @@ def private_gradebook(course: Course, assignment_ids, dest: str | os.PathLike) -
                                                      source=c.source, checksum=c.checksum)
         dst.db.commit()
     return dest
-
-
-def safe_url(url: str) -> str:
-    """A database URL with its password masked (for messages)."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def _copy_db(src: Path, dst: Path) -> None:
@@ -649,52 +401,3 @@ def grade(course: Course, assignments=None, students=None, *, overrides: dict | 
 
     return run(course, assignments, students, overrides=overrides, progress=progress, workers=workers,
                scheduler=scheduler, force=force, log=log)
-
-
-# ---- feedback and export ----------------------------------------------------------------
-
-def feedback(course: Course, assignments=None, students=None) -> list[Path]:
-    """HTML feedback (scores, messages; hidden tests removed) in ``grading/feedback/``."""
-    api = course.api()
-    written = []
-    for a in _spec.ASSIGNMENTS:
-        if assignments and a.id not in assignments:
-            continue
-        for student in sorted(d.name for d in course.autograded.iterdir()) if course.autograded.exists() else []:
-            if students and student not in students:
-                continue
-            if not (course.autograded / student / a.id / f"{a.id}.ipynb").exists():
-                continue
-            with _quiet_sqlalchemy():
-                res = api.generate_feedback(a.id, student, force=True)
-            if not res["success"]:
-                raise RuntimeError(f"feedback for {student}/{a.id} failed:\n{res.get('log', '')[-2000:]}")
-            written.append(course.feedback_dir / student / a.id / f"{a.id}.html")
-    return written
-
-
-def load_results(course: Course) -> list[GradeResult]:
-    if not course.results.exists():
-        return []
-    return [GradeResult.from_dict(json.loads(p.read_text())) for p in sorted(course.results.glob("*/*.json"))]
-
-
-def export(course: Course, path: str | os.PathLike) -> tuple[Path, Path]:
-    """Grades as CSV: nbgrader's own export (one row per student × assignment, with manual
-    scores) at ``path``, and one row per test cell with its message beside it (``*_detail.csv``)."""
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _quiet_sqlalchemy(), Gradebook(course.db_url, course_id=course.config().CourseDirectory.course_id) as gb:
-        CsvExportPlugin(to=str(path)).export(gb)
-    detail = path.with_name(path.stem + "_detail.csv")
-    with open(detail, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "assignment", "status", "test", "points", "max_points", "reasons", "message"])
-        for r in load_results(course):
-            for c in r.cells:
-                w.writerow([r.student, r.assignment, r.status, c.grade_id, "" if c.points is None else c.points,
-                            c.max_points, " ".join(c.reasons), (c.message or r.message).replace("\n", " | ")])
-    return path, detail
