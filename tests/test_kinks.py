@@ -25,8 +25,9 @@ KINKS = [
     ("hard_sigmoid", {}, 3.0, 0.0, "hardsigmoid_backward: -3 < x < 3 -> 1/6"),
     ("hard_sigmoid", {"variant": "keras2"}, -2.5, 0.2, "tf.clip_by_value passes the gradient at its bounds"),
     ("hard_sigmoid", {"variant": "keras2"}, 2.5, 0.2, "tf.clip_by_value passes the gradient at its bounds"),
-    ("hard_swish", {}, -3.0, -0.5, "hardswish_backward: x < -3 -> 0, x <= 3 -> x/3 + 1/2"),
-    ("hard_swish", {}, 3.0, 1.5, "hardswish_backward: x <= 3 -> x/3 + 1/2"),
+    # PyTorch up to 2.6 (2.13 takes the outer slopes, 0 and 1: see tests/frameworks)
+    ("hard_swish", {}, -3.0, -0.5, "hardswish_backward (torch <= 2.6): x < -3 -> 0, x <= 3 -> x/3 + 1/2"),
+    ("hard_swish", {}, 3.0, 1.5, "hardswish_backward (torch <= 2.6): x <= 3 -> x/3 + 1/2"),
     ("elu", {}, 0.0, 1.0, "elu_backward: x <= 0 -> alpha * exp(x)"),
     ("elu", {"alpha": 0.5}, 0.0, 0.5, "elu_backward: x <= 0 -> alpha * exp(x)"),
     # PyTorch multiplies its two rounded constants; the exact product lambda*alpha is

@@ -271,7 +271,7 @@ _ALL = [
         r"x\,\Phi(x)", r"\Phi(x) + x\,\varphi(x)", 2016,
         "Hendrycks & Gimpel, Gaussian error linear units (2016)", "hendrycks2016gaussian",
         "torch.nn.GELU", "keras.activations.gelu",
-        params={"approximate": "none"}, output_range=_range_min(-0.16997120747990366), monotonic=False,
+        params={"approximate": "none"}, output_range=_range_min(sm.GELU_MIN), monotonic=False,
         zero_centred=False, smoothness="C∞", saturates_left=True, saturates_right=False,
         variants=({"approximate": "tanh"},),
         framework_notes="keras.activations.gelu and PyTorch's GELU default to the exact erf form; keras.ops.gelu defaults to approximate=True (the tanh form).",

@@ -288,9 +288,10 @@ def hard_swish_grad(x):
     r"""Derivative of Hard-Swish: 0 for :math:`x < -3`, :math:`(2x + 3)/6` on :math:`[-3, 3]`,
     1 for :math:`x > 3`.
 
-    Convention (PyTorch): the middle formula is used on the **closed** interval, so
+    Convention (PyTorch up to 2.6): the middle formula is used on the **closed** interval, so
     :math:`\operatorname{hard\_swish}'(-3) = -1/2` and :math:`\operatorname{hard\_swish}'(3) = 3/2`
-    (the function has corners there; PyTorch takes the inner one-sided slope).
+    (the function has corners there; this takes the inner one-sided slope). PyTorch 2.13 takes
+    the outer ones, 0 and 1 (``tests/frameworks`` pins both).
 
     >>> hard_swish_grad([-4.0, -3.0, 0.0, 3.0, 4.0])
     array([ 0. , -0.5,  0.5,  1.5,  1. ])
@@ -342,7 +343,12 @@ def gelu(x, approximate: str = "none"):
         return _gelu_tanh(x)
     _check_approximate("gelu", approximate)
     out = x * ndtr(x)  # for x >= 0, Phi(x) >= 1/2 and scipy's error is far below an ulp of it
-    return _gaussian_left_tail(x, out, _gelu_neg_scaled)
+    out = _gaussian_left_tail(x, out, _gelu_neg_scaled)
+    return np.maximum(out, GELU_MIN, out=out)  # rounding near the minimum must not undershoot it
+
+
+#: min gelu = gelu(-0.7517915246935645) = -0.169971207479903661..., rounded to the nearest double
+GELU_MIN = -0.16997120747990366
 
 
 def _gelu_neg_scaled(a: np.ndarray) -> np.ndarray:
@@ -436,11 +442,11 @@ def _gelu_tanh_argument(x: np.ndarray):
 
 
 def _gelu_tanh(x):
-    zh, zl, _ = _gelu_tanh_argument(x)
+    zh, zl, xc = _gelu_tanh_argument(x)
     out = x * _sigmoid_dd(zh, zl)
     deep = zh < DEEP_TAIL
-    if deep.any():
-        out[deep] = (x[deep] * (np.exp(zh[deep] + 64.0) * (1.0 + zl[deep]))) * EXP_M64
+    if deep.any():  # the clipped x: at x = -inf, -inf * 0 would be NaN; the limit is -0
+        out[deep] = (xc[deep] * (np.exp(zh[deep] + 64.0) * (1.0 + zl[deep]))) * EXP_M64
     return out
 
 

@@ -114,11 +114,7 @@ def test_agrees_with_the_framework(case, which):
         f"{' + the documented ' + repr(loose.why) if loose.why else ''}: {_show(x, lib, got, bad)}")
 
 
-LIBRARY_BUGS = {
-    # course_lib/activations/smooth.py, _gelu_tanh: its deep-tail branch computes x·exp(z + 64)
-    # = -inf·0 at x = -inf; the limit is -0 (as gelu(-inf) with the exact form gives).
-    ("gelu", "approximate=tanh", "value"): "library bug: gelu(-inf, approximate='tanh') is NaN, the limit is -0",
-}
+LIBRARY_BUGS = {}  # (name, variant, "value" or "grad") -> reason: a library bug the tier found, not yet fixed
 
 
 def _known_library_bug(case, which):
