@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,postgres]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -29,7 +29,7 @@ install: $(STAMP)
 # PyTorch 2.13 (CPU) and Keras 3 for tests/frameworks/ (skipped without them, except in CI).
 FW_STAMP := $(VENV)/.frameworks-stamp
 $(FW_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,frameworks]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,postgres,frameworks]'
 	@touch $(FW_STAMP)
 
 frameworks: $(FW_STAMP)

@@ -26,11 +26,19 @@ import os
 import sys
 
 
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
+
+
 def _course(args):
     from course_lib.grading.errors import CourseError
     from course_lib.grading.pipeline import Course
 
-    db = getattr(args, "db_url", None)
+    db = getattr(args, "db_url", None) or os.environ.get("COURSE_DB_URL")
+    if db and db.startswith("postgresql") and not _installed("psycopg"):
+        raise CourseError("a PostgreSQL gradebook needs psycopg: pip install -e '.[postgres]' (make install does)")
     if args.root and not os.path.isfile(os.path.join(args.root, "nbgrader_config.py")):
         raise CourseError(f"--root {args.root}: no nbgrader_config.py there; give the course folder")
     return Course(args.root, db) if args.root else Course.find(db=db)
@@ -117,12 +125,15 @@ def cmd_remove(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from course_lib.grading.errors import CourseError
     from course_lib.grading.importing import check_selection
     from course_lib.grading.parallel import Interrupted
     from course_lib.grading.pipeline import grade
 
     course = _course(args)
     check_selection(course, args.assignment, args.student)
+    if args.scheduler and not _installed("distributed"):
+        raise CourseError("--scheduler needs Dask: pip install -e '.[dask]' (make install does)")
     try:
         results = grade(course, args.assignment or None, args.student or None, progress=not args.quiet,
                         workers=args.workers, scheduler=args.scheduler, force=args.force)
