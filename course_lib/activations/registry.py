@@ -106,7 +106,7 @@ def _range_min(value: float) -> tuple[float, float]:
 _ALL = [
     Activation(
         "identity", "Identity (linear)", sh.identity, sh.identity_grad, "linear",
-        r"x", r"1", 1958, "Rosenblatt (1958), the linear unit", "rosenblatt1958perceptron",
+        r"x", r"1", 1960, "Widrow & Hoff (1960), the linear unit of ADALINE", "widrow1960adaptive",
         "torch.nn.Identity", "keras.activations.linear",
         monotonic=True, zero_centred=True, smoothness="C∞", saturates_left=False, saturates_right=False,
     ),
@@ -121,7 +121,7 @@ _ALL = [
     Activation(
         "tanh", "Hyperbolic tangent", sg.tanh, sg.tanh_grad, "sigmoidal",
         r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", r"1 - \tanh^2 x", 1998,
-        "LeCun et al., Efficient BackProp (1998)", "lecun1998efficient",
+        "recommended for hidden layers by LeCun et al., Efficient BackProp (1998)", "lecun1998efficient",
         "torch.nn.Tanh", "keras.activations.tanh",
         output_range=(-1.0, 1.0), monotonic=True, zero_centred=True, smoothness="C∞",
         saturates_left=True, saturates_right=True,
@@ -129,7 +129,7 @@ _ALL = [
     Activation(
         "softsign", "Softsign", sg.softsign, sg.softsign_grad, "sigmoidal",
         r"\frac{x}{1 + |x|}", r"\frac{1}{(1 + |x|)^2}", 2009,
-        "Bergstra et al. (2009); Glorot & Bengio (2010)", "glorot2010understanding",
+        "Bergstra et al. (2009); studied by Glorot & Bengio (2010)", "bergstra2009quadratic",
         "torch.nn.Softsign", "keras.activations.softsign",
         output_range=(-1.0, 1.0), monotonic=True, zero_centred=True, smoothness="C1",
         saturates_left=True, saturates_right=True,
