@@ -110,12 +110,12 @@ postgres:
 test: install book browser postgres pdf
 	$(BIN)/python -m pytest -q
 
-# JupyterLab on exercises/: its terminals start there, with .venv/bin first on PATH, so the
-# notebooks' `course check a1_sigmoid_tanh` works as printed; as root (Docker, cloud VMs) it adds --allow-root.
+# JupyterLab on exercises/: its terminals start there, with .venv/bin first on PATH (tools/jupyter_lab_config.py),
+# so the notebooks' `course check a1_sigmoid_tanh` works as printed; as root (Docker, cloud VMs) it adds --allow-root.
 LAB_FLAGS ?=
 lab: install $(KERNEL_CFG)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(abspath exercises)" \
-		$$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_FLAGS)
+	cd exercises && COURSE_BIN="$(abspath $(BIN))" PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab \
+		--config="$(abspath tools/jupyter_lab_config.py)" $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_FLAGS)
 
 bench: install
 	$(BIN)/python benchmarks/activations.py

@@ -133,7 +133,8 @@ def test_git_pull_keeps_the_students_work(tmp_path):
     new = nbformat.read(mine.with_name(f"{A1}.new.ipynb"), as_version=4)
     assert "One more hint." in new.cells[0].source
     # the other five notebooks were not touched
-    assert _git(clone, "status", "--porcelain", "exercises").split() == ["??", f"exercises/{A1}/{A1}.new.ipynb"]
+    assert _git(clone, "status", "--porcelain", "exercises").split() == [
+        "M", f"exercises/{A1}/{A1}.ipynb", "??", f"exercises/{A1}/{A1}.new.ipynb"]
 
     # `course release` (the instructor's command, run by mistake) keeps it too
     env = {**os.environ, "PYTHONPATH": str(clone)}
@@ -302,6 +303,7 @@ def test_check_without_the_trusted_recheck_predicts_the_same(tmp_path, monkeypat
 
 @pytest.mark.slow
 def test_release_bundle_installs_offline_and_passes_outside_the_repo(tmp_path):
+    (tmp_path / "instructor").mkdir()
     course = make_course(tmp_path / "instructor")
     zip_path = course.work / "release" / "exercises.zip"
     P.release(course, zip_path=zip_path, log=None)

@@ -3,7 +3,9 @@
 1. solutions/<id>/<id>.ipynb, the nbgrader sources (course_lib.grading.notebook_template);
 2. exercises/<id>/<id>.ipynb, the student copies (nbgrader generate_assignment, through
    course_lib.grading.generate: decided by content, and a notebook a student edited is never
-   overwritten -- the new version goes beside it as <id>.new.ipynb, with one line saying so).
+   overwritten -- the new version goes beside it as <id>.new.ipynb, with one line saying so);
+3. _build/exercises/activation-course-exercises.zip, the bundle the book's exercise pages link to
+   (the notebooks, the student wheel, a README; course_lib.grading.release.write_bundle).
 
     python tools/make_notebooks.py            # all six (what `make exercises` runs)
     python tools/make_notebooks.py a1_sigmoid_tanh
@@ -15,6 +17,9 @@ from pathlib import Path
 
 from course_lib.grading.generate import sync_exercises
 from course_lib.grading.notebook_template import write_all
+from course_lib.grading.release import write_bundle
+
+BUNDLE = Path("_build") / "exercises" / "activation-course-exercises.zip"
 
 
 def main(argv=None) -> int:
@@ -26,6 +31,7 @@ def main(argv=None) -> int:
         print(f"wrote {Path(path).relative_to(Path(args.root).resolve()) if Path(path).is_absolute() else path}")
     try:
         sync_exercises(args.root, args.ids or None)
+        write_bundle(args.root, Path(args.root) / BUNDLE)
     except RuntimeError as exc:
         print(f"make_notebooks: {exc}", file=sys.stderr)
         return 1
