@@ -18,6 +18,7 @@ import csv
 import re
 import shutil
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -36,6 +37,7 @@ from course_lib.grading import pipeline as P
 from course_lib.grading.feedback import MATHJAX_END, MATHJAX_START
 
 NB = f"{A1}.ipynb"
+REPO = Path(__file__).resolve().parents[1]
 KNOWN = "a1_sigmoid_tanh, a2_relu_family, a3_smooth, a4_softmax, a5_backprop, a6_design"
 
 
@@ -315,6 +317,34 @@ def test_feedback_pages(graded, capsys):
     assert list((course.feedback_dir / "ref" / A1).iterdir()) == [course.feedback_dir / "ref" / A1 / f"{A1}.html"]
 
 
+def test_feedback_renders_math_offline_and_runs_no_student_script(graded):
+    """In headless Chromium (Debian's `chromium`; `make browser`), from file://: MathJax typesets the
+    page with nothing fetched from the network, and the hostile student's page runs no script of theirs."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from chromium import SETTLED, chromium
+
+    course, _ = graded
+    with chromium() as browser:
+        browser.send("Network.enable")
+        for student in ("partial", "hostile"):
+            page = course.feedback_dir / student / A1 / f"{A1}.html"
+            browser.navigate(page.as_uri())
+            browser.evaluate(SETTLED)
+            typeset = browser.evaluate("document.querySelectorAll('mjx-container').length")
+            raw_tex = browser.evaluate("document.body.innerText.includes(String.fromCharCode(92) + 'sigma')")
+            scripts = browser.evaluate("document.scripts.length")
+            handlers = browser.evaluate("Array.from(document.querySelectorAll('*')).filter(e => "
+                                        "Array.from(e.attributes).some(a => a.name.startsWith('on'))).length")
+            links = browser.evaluate("Array.from(document.querySelectorAll('a[href]')).filter(a => "
+                                     "a.protocol === 'javascript:').length")
+            fetched = [e["params"]["request"]["url"] for e in browser.drain("Network.requestWillBeSent")]
+            assert typeset > 0 and not raw_tex, (student, typeset)
+            assert (scripts, handlers, links) == (2, 0, 0), student  # MathJax's configuration and code only
+            assert [u for u in fetched if not u.startswith(("file:", "data:"))] == [], student
+
+
 def test_one_broken_notebook_does_not_stop_feedback(graded, capsys):
     course, _ = graded
     broken = course.autograded / "partial" / A1 / NB
@@ -440,3 +470,18 @@ def test_similarity_flags_copies_and_leaves_independent_work(released, tmp_path,
     assert lines[-1] == f"2 pair(s) at or above 60%; side by side in {page}"
     html = page.read_text()
     assert "<mark>" in html and "logaddexp" in html and "<script" not in html
+
+
+def test_an_unreadable_result_record_does_not_stop_export_or_report(graded, tmp_path, capsys):
+    course, _ = graded
+    torn = course.results / A1 / "torn.json"
+    torn.write_text('{"student": "torn", "assign')
+    try:
+        status, _, err = run(course, capsys, "export", str(tmp_path / "grades.csv"))
+        assert status == 1 and err.startswith(f"problem: torn/{A1}: result record unreadable (")
+        assert {r["student_id"] for r in _csv(tmp_path / "grades.csv")} >= {"ref", "partial", "late"}
+        status, _out, err = run(course, capsys, "report")
+        assert (status, err) == (0, "")
+        assert f"torn/{A1}: result record unreadable" in (course.work / "report" / "report.html").read_text()
+    finally:
+        torn.unlink()
