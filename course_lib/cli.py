@@ -88,7 +88,8 @@ def cmd_release(args) -> int:
     zip_path = course.work / "release" / "exercises.zip"
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     done = release(course, args.assignment or None, zip_path=zip_path)
-    print(f"released {', '.join(done)} into exercises/; zip for your LMS: {zip_path.relative_to(course.root)}")
+    print(f"released {', '.join(done)} into exercises/; the bundle for your LMS (the notebooks, the student "
+          f"package and a README.txt with its offline install command): {zip_path.relative_to(course.root)}")
     for aid in done if due else []:
         set_due(course, aid, due)
         print(f"{aid}: due {due:%Y-%m-%d %H:%M} UTC")
