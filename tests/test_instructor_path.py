@@ -188,7 +188,9 @@ def test_moodle_blackboard_and_folder_zips(released, tmp_path, capsys):
         "blackboard.zip": ({f"{A1}_bjones_attempt_2026-03-01-09-30-00_{NB}": (nb, MARCH_2),
                             f"{A1}_bjones_attempt_2026-03-01-09-30-00.txt": ("receipt", MARCH_2)}, ["bjones"]),
         # a zip of per-student folders, one of them with the assignment's folder inside: no bogus students
-        "folders.zip": ({f"export/ann/{A1}/{NB}": (nb, MARCH_1), f"export/bob/{NB}": (nb, MARCH_1)}, ["ann", "bob"]),
+        # (bob's helper file looks like a Canvas name, but it is inside his folder)
+        "folders.zip": ({f"export/ann/{A1}/{NB}": (nb, MARCH_1), f"export/bob/{NB}": (nb, MARCH_1),
+                         "export/bob/helper_1_2_x.py": ("x = 1\n", MARCH_1)}, ["ann", "bob"]),
     }
     for name, (members, students) in exports.items():
         reset(course)
@@ -198,8 +200,9 @@ def test_moodle_blackboard_and_folder_zips(released, tmp_path, capsys):
         assert sorted(d.name for d in course.submitted.iterdir()) == students, name
         for s in students:
             assert (course.submitted / s / A1 / NB).read_text() == nb
-    # Blackboard's time is in the file name
-    assert (course.submitted / "bob" / A1 / NB).exists()
+        if name == "blackboard.zip":  # Blackboard's submission time is in its file name
+            assert (course.submitted / "bjones" / A1 / "timestamp.txt").read_text() == "2026-03-01 09:30:00.000000 UTC"
+    assert (course.submitted / "bob" / A1 / "helper_1_2_x.py").read_text() == "x = 1\n"
 
 
 def test_unmatched_files_and_a_renamed_notebook_are_reported(released, tmp_path, capsys):

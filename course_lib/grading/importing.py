@@ -322,7 +322,13 @@ def _classify(course, assignment: str, entries: list[_Entry], report: ImportRepo
     patterns = {k: re.compile(v) for k, v in _patterns(course).items()}
     lms_hits: list[tuple[_Entry, str, re.Match]] = []
     rest = []
+    # LMS exports are flat: only files at the top (or inside one wrapping folder) can be LMS-named;
+    # a student's own "helper_1_2_x.py" inside their folder is not a Canvas file name
+    wrapped = len({e.rel.parts[0] for e in entries}) == 1 and all(len(e.rel.parts) > 1 for e in entries)
     for e in entries:
+        if len(e.rel.parts) > (2 if wrapped else 1):
+            rest.append(e)
+            continue
         for lms, rx in patterns.items():
             m = rx.match(e.rel.name)
             if m and (m.groupdict().get("file") or m.groupdict().get("time")):
