@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -297,6 +298,46 @@ def test_check_without_the_trusted_recheck_predicts_the_same(tmp_path, monkeypat
     _, last, line, score = FLAWED[student]
     assert result.summary().splitlines()[-1] == f"{A1}.ipynb: {last}" and line in result.summary()
     assert result.score == score and not result.recheck_ran
+
+
+def test_one_check_command_everywhere():
+    """The notebooks, the README and the book print the same command: `course check <id>`."""
+    texts = {"README.md": (REPO / "README.md").read_text()}
+    for a in spec.ASSIGNMENTS:
+        texts[f"exercises/{a.id}"] = (REPO / "exercises" / a.id / f"{a.id}.ipynb").read_text()
+        texts[f"book/exercises/{a.id}.md"] = (REPO / "book" / "exercises" / f"{a.id}.md").read_text()
+        assert f"course check {a.id}" in texts[f"exercises/{a.id}"] + texts[f"book/exercises/{a.id}.md"]
+    texts["book/exercises/index.md"] = (REPO / "book" / "exercises" / "index.md").read_text()
+    for name, text in texts.items():
+        assert "make check NB=" not in text and "course check exercises/" not in text, name
+        assert not re.search(r"course check \S+/\S+\.ipynb", text), name
+    assert "course check a1_sigmoid_tanh" in texts["README.md"] and "course check a1_sigmoid_tanh" in \
+        texts["book/exercises/index.md"]
+
+
+@pytest.mark.slow
+def test_no_tcp_warning_from_the_course_kernels(tmp_path):
+    """Kernels of the course's Python (the book build, make lab) start without ipykernel's
+    "running over TCP without encryption" warning; `course check` uses IPC anyway."""
+    installed = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
+    assert installed.read_text() == (REPO / "tools" / "ipython_kernel_config.py").read_text(), "run make exercises"
+    script = ("from nbclient import NotebookClient; from nbformat.v4 import new_notebook, new_code_cell; "
+              "nb = new_notebook(cells=[new_code_cell('import warnings; warnings.warn(\"kept\")')]); "
+              "NotebookClient(nb, kernel_name='python3').execute(); print(nb.cells[0].outputs[0]['text'])")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert "without encryption" not in out.stderr and "UserWarning: kept" in out.stdout, out.stderr
+
+
+@pytest.mark.slow
+def test_make_check_ends_with_the_course_summary(tmp_path):
+    nb = tmp_path / A1 / f"{A1}.ipynb"
+    nb.parent.mkdir()
+    shutil.copy(REPO / "exercises" / A1 / f"{A1}.ipynb", nb)
+    out = _make(REPO, "check", f"NB={nb}")
+    lines = (out.stdout + out.stderr).rstrip().splitlines()
+    assert lines[-1] == f"{A1}.ipynb: NOT ready -- 0 of 8 test cells pass: 0 of 8 automatic points; see above", lines
+    assert "Error" not in out.stderr and "without encryption" not in out.stderr
 
 
 # ---- the release bundle, outside the repository ---------------------------------------------
