@@ -7,7 +7,9 @@ student copy), then times, in one run:
 
 * ``nbgrader autograde`` -- the real CLI, serially, one call per assignment, with nbgrader's own
   autograde preprocessors (plain ``Execute``, no trusted re-check);
-* ``course grade --workers 1`` and ``--workers 2`` (``--force``; re-check included).
+* ``course grade --workers 1`` and ``--workers 2`` (``--force``; re-check included; kernel and
+  re-check in their bubblewrap sandboxes);
+* ``course grade --workers 1 --unsandboxed``, to give the sandbox's cost per notebook.
 
 It prints submissions per minute and the ratio to nbgrader, then where the time per notebook
 goes in ``course grade --workers 1`` (the phases each result records: kernel start-up, cell
@@ -106,10 +108,10 @@ def time_nbgrader(course: P.Course, tmp: Path) -> float:
     return seconds, graded
 
 
-def time_course(course: P.Course, workers: int) -> tuple[float, list[dict]]:
+def time_course(course: P.Course, workers: int, *extra: str) -> tuple[float, list[dict]]:
     start = time.perf_counter()
     subprocess.run([str(BIN / "course"), "--root", str(course.root), "grade", "--workers", str(workers),
-                    "--force", "--quiet"], check=True, capture_output=True)
+                    "--force", "--quiet", *extra], check=True, capture_output=True)
     seconds = time.perf_counter() - start
     return seconds, [json.loads(p.read_text()) for p in sorted(course.results.glob("*/*.json"))]
 
@@ -138,6 +140,8 @@ def main(argv=None) -> int:
             rows.append((f"course grade --workers {w} (re-check included)", seconds, 60 * n / seconds))
             if breakdown is None:
                 breakdown = results
+        seconds, unsandboxed = time_course(course, 1, "--unsandboxed")
+        rows.append(("course grade --workers 1 --unsandboxed", seconds, 60 * n / seconds))
         print(f"\n| {'mode':<45} | {'seconds':>8} | {'submissions/min':>15} | {'vs nbgrader':>11} |")
         print(f"|{'-' * 47}|{'-' * 10}|{'-' * 17}|{'-' * 13}|")
         for name, seconds, rate in rows:
@@ -150,6 +154,14 @@ def main(argv=None) -> int:
             mean = statistics.mean(r["timings"].get(ph, 0.0) for r in graded)
             print(f"  {ph:<13} {mean:6.3f} s  ({100 * mean / total:4.1f} %)")
         print(f"  {'total':<13} {total:6.3f} s")
+        bare = [r for r in unsandboxed if r["status"] == "graded"]
+        print("\nthe sandbox's cost per notebook (--workers 1, sandboxed minus --unsandboxed, mean):")
+        for ph in ("kernel start", "execute", "recheck"):
+            cost = (statistics.mean(r["timings"].get(ph, 0.0) for r in graded)
+                    - statistics.mean(r["timings"].get(ph, 0.0) for r in bare))
+            print(f"  {ph:<13} {cost:+6.3f} s")
+        cost = total - statistics.mean(r["seconds"] + r["timings"].get("record", 0) for r in bare)
+        print(f"  {'total':<13} {cost:+6.3f} s")
     finally:
         if args.keep:
             print(f"kept {tmp}")

@@ -1,5 +1,6 @@
 """Grading a class in parallel: the same grades as serial, on local workers and on Dask;
-Ctrl-C and resume; PostgreSQL as the gradebook of two instructors grading at once.
+Ctrl-C and resume; PostgreSQL as the gradebook of two instructors grading at once. The parallel
+and Dask runs happen while two busy processes load both cores: a grade must not depend on load.
 
 The class is the adversarial one of test_grading.py (tests/grading_class.py), cut to the cases
 that stress a grader (kernel killed, time-outs, memory bomb, nothing to grade, faked passes);
@@ -76,11 +77,24 @@ def serial(course):
     return {r.student: r for r in P.grade(course, [A1], overrides=OVERRIDES, workers=1, progress=False, log=None)}
 
 
+@contextlib.contextmanager
+def busy_machine(processes: int = 2):
+    """Keep every core of the 2-core CI machine busy (grades must not depend on load)."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for p in burners:
+            p.kill()
+            p.wait()
+
+
 @pytest.fixture(scope="module")
 def parallel(course, serial):
     course, _ = course
     lines = []
-    results = P.grade(course, [A1], overrides=OVERRIDES, workers=2, force=True, progress=False, log=lines.append)
+    with busy_machine():
+        results = P.grade(course, [A1], overrides=OVERRIDES, workers=2, force=True, progress=False, log=lines.append)
     return {r.student: r for r in results}, lines
 
 
@@ -153,8 +167,8 @@ def test_dask_grades_equal_serial(course, serial, parallel):
     from distributed import LocalCluster
 
     course, _ = course
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      memory_limit=0) as cluster:
+    with busy_machine(), LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                                      memory_limit=0) as cluster:
         results = P.grade(course, [A1], DASK_STUDENTS, overrides=OVERRIDES, scheduler=cluster.scheduler_address,
                           force=True, progress=False, log=None)
     assert sorted(r.student for r in results) == sorted(DASK_STUDENTS)

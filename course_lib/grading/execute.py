@@ -454,7 +454,7 @@ class GradingExecute(Execute):
             self._cpu_stopped = False
             cell, resources = super().preprocess_cell(cell, resources, index)
             if self._cpu_stopped:  # the kernel obeyed the interrupt: say why it came
-                why = (f"this cell did not finish within {self.timeout:g} s of CPU time and was interrupted "
+                why = (f"the cell did not finish within {self.timeout:g} s of CPU time and was interrupted "
                        "(an infinite loop?)")
                 cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
                 cell.outputs.append(_error("CellTimeoutError", why))

@@ -216,7 +216,8 @@ def run(course: Course, assignments=None, students=None, *, overrides: dict | No
         sandbox.require()  # before anything is written: no sandbox, no grading (unless --unsandboxed)
     if cfg.TrustedRecheck.get("secret_file"):
         instructor_secret(cfg.TrustedRecheck.secret_file)  # made now, so that the backup holds it
-    backup = backup_gradebook(course)  # only when something will be written
+    # only when something will be written, pruned to the newest CourseBackups.keep
+    backup = backup_gradebook(course, keep=int(cfg.CourseBackups.get("keep", 50)))
     if backup:
         log(f"gradebook backed up to {backup.relative_to(course.root)}")
     elif not course.is_sqlite:

@@ -138,7 +138,9 @@ def _cells_from_notebook(path: Path, scores: dict[str, dict], timeout: float) ->
                 lines.append(o.evalue)
             elif o.ename in ("CellTimeoutError", "KeyboardInterrupt"):
                 reasons.append("timeout")
-                lines.append(f"Timeout: the cell did not finish within {timeout:g} s and was interrupted "
+                said = o.evalue or ""  # GradingExecute names the limit that stopped the cell
+                lines.append(f"Timeout: {said}" if said
+                             else f"Timeout: the cell did not finish within {timeout:g} s and was interrupted "
                              "(an infinite loop?)")
             else:
                 reasons.append({"AssertionError": "test", "KernelDied": "kernel died"}.get(o.ename, "exception"))
@@ -183,7 +185,9 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
     assignment = _spec.get_assignment(assignment_id)
     sub = course.submitted / student / assignment_id
     files = sorted(str(p.relative_to(sub)) for p in sub.rglob("*") if p.is_file()) if sub.exists() else []
-    ts = (sub / "timestamp.txt").read_text().strip() if (sub / "timestamp.txt").exists() else None
+    from .importing import read_timestamp
+
+    ts, ts_problem = read_timestamp(sub)  # a malformed timestamp is this submission's note, never a crash
     expected = f"{assignment_id}.ipynb"
     base = {"student": student, "assignment": assignment_id, "max_score": float(assignment.points),
             "timestamp": ts, "files": files, "digest": submission_digest(sub)}
@@ -195,12 +199,13 @@ def grade_submission(course: Course, student: str, assignment_id: str, *, overri
                            seconds=time.perf_counter() - start)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{student}-{assignment_id}-"))
     try:
-        return _grade_in(course, scratch, base, assignment, overrides, template, start)
+        return _grade_in(course, scratch, base, assignment, overrides, template, start, ts_problem)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template, start) -> GradeResult:
+def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template, start,
+              ts_problem: str = "") -> GradeResult:
     import base64
 
     from . import timing
@@ -250,7 +255,7 @@ def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template
     cells = _cells_from_notebook(nb_path, scores, float(cfg.Execute.get('timeout', 30)))
     score = sum(c.points or 0.0 for c in cells)
     nb_notes = nbformat.read(nb_path, as_version=4).metadata.get("course_recheck", {})
-    notes = []
+    notes = [ts_problem] if ts_problem else []
     if nb_notes.get("forbidden"):
         notes.append("uses " + ", ".join(f"{m} ({f})" for f, m in sorted(nb_notes["forbidden"].items())))
     if nb_notes.get("cell_errors"):
@@ -258,8 +263,17 @@ def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template
     extra = [f for f in base["files"] if f not in (expected, "timestamp.txt")]
     if extra:
         notes.append(f"extra files ignored by grading: {', '.join(extra[:5])}")
-    shipped = {str(p.relative_to(out_dir)): base64.b64encode(p.read_bytes()).decode("ascii")
-               for p in sorted(out_dir.rglob("*")) if p.is_file()}
+    # only what the grader chooses comes back: the autograded notebook (size-capped) and the
+    # timestamp, never other files from the folder (nbgrader copies the submission's extra files there)
+    shipped = {}
+    for name, cap in ((expected, MAX_AUTOGRADED_BYTES), ("timestamp.txt", 200)):
+        path = out_dir / name
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= cap:
+            shipped[name] = base64.b64encode(path.read_bytes()).decode("ascii")
+    if expected not in shipped:
+        msg = f"the autograded notebook is larger than {MAX_AUTOGRADED_BYTES >> 20} MiB (huge outputs?)"
+        return GradeResult(**base, status="failed", score=0.0, cells=_zero_cells(assignment, msg), message=msg,
+                           seconds=time.perf_counter() - start, timings=timing.snapshot())
     seconds = time.perf_counter() - start
     timings = timing.snapshot()
     timings["other"] = round(seconds - sum(timings.values()), 4)
@@ -268,6 +282,9 @@ def _grade_in(course, scratch: Path, base: dict, assignment, overrides, template
 
 
 # ---- the single writer ------------------------------------------------------------------
+
+MAX_AUTOGRADED_BYTES = 32 << 20  #: the largest autograded notebook a grader hands back
+
 
 def _result_path(course: Course, assignment: str, student: str) -> Path:
     return course.results / assignment / f"{student}.json"
@@ -288,9 +305,13 @@ def record(course: Course, result: GradeResult, *, retries: int = 5) -> None:
     from sqlalchemy.exc import DBAPIError, IntegrityError
 
     start = time.perf_counter()
+    try:
+        previous = json.loads(_result_path(course, result.assignment, result.student).read_text()).get("digest")
+    except (OSError, ValueError):
+        previous = None
     for attempt in range(retries + 1):
         try:
-            _record_grades(course, result)
+            _record_grades(course, result, changed=previous != result.digest)
             break
         except (IntegrityError, DBAPIError):
             if attempt == retries:
@@ -322,7 +343,11 @@ def record(course: Course, result: GradeResult, *, retries: int = 5) -> None:
     result.autograded = {}
 
 
-def _record_grades(course: Course, result: GradeResult) -> None:
+def _record_grades(course: Course, result: GradeResult, *, changed: bool = True) -> None:
+    """Put the autograded scores in the gradebook. A cell is flagged for (re)grading by hand when
+    it has no score, or when it has a manual score and either the submission changed since it
+    was graded or its autograded score differs now; a hand-graded answer of an unchanged
+    submission stays as the instructor left it."""
     from nbgrader.api import Gradebook
     from nbgrader.utils import parse_utc
 
@@ -335,11 +360,15 @@ def _record_grades(course: Course, result: GradeResult) -> None:
             by_name = {g["name"]: g for g in result.grades}
             for cell in result.cells:
                 grade = gb.find_grade(cell.grade_id, nb_name, result.assignment, result.student)
+                before = grade.auto_score
                 if result.status == "graded":
                     grade.auto_score = by_name.get(cell.grade_id, {}).get("auto_score", cell.points)
                 else:
                     grade.auto_score = 0.0
-                grade.needs_manual_grade = (grade.manual_score is not None) or (grade.auto_score is None)
+                if grade.manual_score is None:
+                    grade.needs_manual_grade = grade.auto_score is None
+                elif changed or before != grade.auto_score:
+                    grade.needs_manual_grade = True
             for c in result.comments:
                 comment = gb.find_comment(c["name"], nb_name, result.assignment, result.student)
                 comment.auto_comment = c["auto_comment"]
@@ -380,6 +409,10 @@ def backup_gradebook(course: Course, keep: int = 50) -> Path | None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     dest = course.backups / f"gradebook-{stamp}.db"
     _copy_db(course.gradebook, dest)
+    secret, kept = course.secret, course.backups / course.secret.name
+    if secret.exists() and (not kept.exists() or kept.read_bytes() != secret.read_bytes()):
+        shutil.copyfile(secret, kept)  # the re-check's seeds depend on it: regrades need the same one
+        kept.chmod(0o600)
     for old in sorted(course.backups.glob("gradebook-*.db"))[:-keep]:
         old.unlink()
     return dest
@@ -401,3 +434,4 @@ def grade(course: Course, assignments=None, students=None, *, overrides: dict | 
 
     return run(course, assignments, students, overrides=overrides, progress=progress, workers=workers,
                scheduler=scheduler, force=force, log=log)
+

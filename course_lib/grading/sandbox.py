@@ -46,6 +46,9 @@ class SandboxUnavailable(RuntimeError):
 
 
 def _bwrap() -> str | None:
+    """The bwrap program: ``COURSE_BWRAP`` if set (a path; e.g. a build of your own), else from PATH."""
+    if os.environ.get("COURSE_BWRAP"):
+        return os.environ["COURSE_BWRAP"] if os.path.exists(os.environ["COURSE_BWRAP"]) else None
     return shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.path.exists(p)), None)
 
 
@@ -120,7 +123,7 @@ def check() -> str | None:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap could not be started ({exc})"
     if proc.returncode != 0 or proc.stdout.strip() != "ok":
-        why = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        why = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         return f"bubblewrap cannot create a sandbox here ({why}); unprivileged user namespaces may be disabled"
     return None
 
