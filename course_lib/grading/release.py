@@ -89,7 +89,7 @@ _SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION
 
 
 def without_solutions(source: str) -> str:
-    """``source`` with the body of every ``### BEGIN SOLUTION`` block replaced, as nbgrader does.
+    r"""``source`` with the body of every ``### BEGIN SOLUTION`` block replaced, as nbgrader does.
 
     >>> print(without_solutions("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"))
     def f(x):
