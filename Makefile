@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book pdf browser postgres exercises notebooks check grade test lab bench bench-grading clean frameworks
+.PHONY: help install book pdf axe browser postgres exercises notebooks check grade test lab bench bench-grading clean frameworks
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
@@ -101,13 +101,22 @@ endef
 browser:
 	$(call apt_ensure,command -v chromium || command -v chromium-browser,chromium,needed by the browser test,tests/test_book_browser.py will FAIL. Install the 'chromium' package.)
 
+# axe-core, the accessibility engine tests/test_book_browser.py runs on every page, from the npm
+# registry into .venv/axe (npm comes with Debian's `npm` package, installed with apt when missing).
+AXE_VERSION := 4.14.1
+AXE_JS      := $(VENV)/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	$(call apt_ensure,command -v npm,npm,needed to install axe-core,tests/test_book_browser.py will FAIL without axe-core.)
+	npm install --prefix $(VENV)/axe --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
 # PostgreSQL server binaries for the shared-gradebook test (tests/test_grading_parallel.py starts a
 # throw-away server from them).
 postgres:
 	$(call apt_ensure,ls /usr/lib/postgresql/*/bin/initdb || command -v initdb,postgresql,needed by the shared-gradebook test,The PostgreSQL grading test will be skipped (and FAIL when CI=true). Install 'postgresql'.)
 
 # ---- tests ------------------------------------------------------------------------------
-test: install book browser postgres pdf
+test: install book browser postgres pdf axe
 	$(BIN)/python -m pytest -q
 
 # JupyterLab on exercises/: its terminals start there, with .venv/bin first on PATH (tools/jupyter_lab_config.py),

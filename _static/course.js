@@ -8,11 +8,19 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // The colour-mode button: its icons' tooltips ("Light", "Dark", ...) count as visible text that is
 // missing from its accessible name "Color mode" (axe: label-content-name-mismatch, serious).
-document.addEventListener("DOMContentLoaded", () => {
+const untitleThemeIcons = () => {
   document.querySelectorAll(".theme-switch-button i.theme-switch").forEach((icon) => {
     icon.removeAttribute("title");
     icon.setAttribute("aria-hidden", "true");
   });
+};
+document.addEventListener("DOMContentLoaded", untitleThemeIcons);
+window.addEventListener("load", untitleThemeIcons);  // again once the theme's own scripts have run
+
+// The sidebar's search field: its aria-label "Search" leaves out its visible text "Search Ctrl+K"
+// (axe: label-content-name-mismatch, serious); without it the name is the visible text.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".search-button-field[aria-label]").forEach((b) => b.removeAttribute("aria-label"));
 });
 
 // Interactive figures (course_lib/plotting/interactive.py): every curve was computed at build and
@@ -45,5 +53,14 @@ document.addEventListener("DOMContentLoaded", () => {
     figure.querySelector(".course-static").hidden = true;
     controls.forEach((c) => c.addEventListener("input", draw));
     draw();
+  });
+});
+
+// Figures on phones: course.css keeps each figure image at least 3/4 of its pixel width, which it
+// reads from --natural-width (set here once the image is decoded).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("figure.course-figure img").forEach((img) => {
+    const set = () => img.style.setProperty("--natural-width", `${img.naturalWidth}px`);
+    if (img.complete) set(); else img.addEventListener("load", set);
   });
 });
