@@ -6,6 +6,11 @@ protocol command (``Page.printToPDF``, ``Runtime.evaluate``, ``Input.dispatchKey
 ``Emulation.setEmulatedMedia``, ``Network`` events), so no browser-automation framework sits in
 between. Chromium always starts with a fresh profile and with its background networking off
 (the machines running this have no network but the package registries).
+
+Why not Playwright (which can drive ``/usr/bin/chromium`` through ``executable_path``): it would
+add a package of its own Node.js driver pinned to the Chromium versions it was released with, for
+checks that are each a single protocol call here; the PDF tool needs the same client anyway
+(``Page.printToPDF`` with ``generateDocumentOutline``), and axe-core is injected as plain JavaScript.
 """
 
 from __future__ import annotations
