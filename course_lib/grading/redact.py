@@ -28,7 +28,7 @@ def hidden_lines(nb) -> list[str]:
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
     ...     "check(f)\\n### BEGIN HIDDEN TESTS\\ncheck(f, hidden=True)\\n### END HIDDEN TESTS")])
     >>> hidden_lines(nb)
-    ['### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS', 'check(f, hidden=True)']
+    ['### BEGIN HIDDEN TESTS', 'check(f, hidden=True)', '### END HIDDEN TESTS']
     """
     lines = {"### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"}
     for cell in nb.cells:
