@@ -64,3 +64,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (img.complete) set(); else img.addEventListener("load", set);
   });
 });
+
+// The primary sidebar (book title, search field, chapter list) is a plain <div>, so its title and
+// search field sit outside every landmark (axe: region, moderate); it is the book's navigation aside.
+document.addEventListener("DOMContentLoaded", () => {
+  const sidebar = document.querySelector(".bd-sidebar-primary:not([role])");
+  if (sidebar) {
+    sidebar.setAttribute("role", "complementary");
+    sidebar.setAttribute("aria-label", "Book navigation");
+  }
+});
