@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install book pdf axe browser postgres exercises notebooks check grade test lab bench bench-grading clean frameworks
+.PHONY: help install book pdf axe browser postgres sandbox exercises notebooks check grade test lab bench bench-grading clean frameworks
 
 help:
 	@echo "make book   - set up .venv, build the student notebooks and the book (_build/html)"
@@ -60,7 +60,7 @@ check: install $(KERNEL_CFG)
 	@$(BIN)/course check $(or $(NB),$(ASSIGNMENTS)) || true
 
 # Instructors: see "For instructors" in README.md (`course release|import|grade|feedback|export|report`).
-grade: install
+grade: install sandbox
 	$(BIN)/course grade
 
 # ---- book (Jupyter Book 1.x) ------------------------------------------------------------
@@ -115,8 +115,13 @@ $(AXE_JS):
 postgres:
 	$(call apt_ensure,ls /usr/lib/postgresql/*/bin/initdb || command -v initdb,postgresql,needed by the shared-gradebook test,The PostgreSQL grading test will be skipped (and FAIL when CI=true). Install 'postgresql'.)
 
+# bubblewrap: the operating-system sandbox every grading kernel and re-check runs in
+# (course_lib/grading/sandbox.py); `course grade` refuses to grade without it (--unsandboxed overrides).
+sandbox:
+	$(call apt_ensure,command -v bwrap,bubblewrap,the grading sandbox,`course grade` and the grading tests will FAIL. Install the 'bubblewrap' package.)
+
 # ---- tests ------------------------------------------------------------------------------
-test: install book browser postgres pdf axe
+test: install book browser postgres sandbox pdf axe
 	$(BIN)/python -m pytest -q
 
 # JupyterLab on exercises/: its terminals start there, with .venv/bin first on PATH (tools/jupyter_lab_config.py),

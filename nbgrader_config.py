@@ -27,7 +27,7 @@ from nbgrader.preprocessors import (
 from course_lib.grading.execute import GradingExecute
 from course_lib.grading.feedback import CleanFeedback
 from course_lib.grading.recheck import TrustedRecheck
-from course_lib.grading.redact import RedactHiddenTests
+from course_lib.grading.redact import RedactHiddenTests, StripHiddenTests
 from course_lib.grading.sanitize import DropEmptyNbgraderMetadata
 
 c = get_config()  # noqa: F821 -- provided by traitlets when nbgrader loads this file
@@ -65,13 +65,15 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Autograding = nbgrader's own pipeline, with three additions:
+# Autograding = nbgrader's own pipeline, with four additions:
+#  * StripHiddenTests: the hidden tests never run in the student's kernel (the re-check runs them);
 #  * GradingExecute: nbgrader's Execute with a sandboxed (bubblewrap), memory-limited kernel that
 #    survives a dead kernel, with a time budget per notebook;
 #  * RedactHiddenTests: no hidden test's source in any output (it would reach the feedback);
 #  * TrustedRecheck: re-runs the student's code in a sandboxed process and makes the score agree.
 # `course grade --unsandboxed` turns both sandboxes off (only for code you trust).
 c.Autograde.autograde_preprocessors = [
+    StripHiddenTests,
     GradingExecute,
     RedactHiddenTests,
     IgnorePattern,
@@ -86,7 +88,7 @@ c.GradingExecute.kernel_memory_mb = 3072
 c.GradingExecute.notebook_timeout = 300  # seconds for the whole notebook, on top of Execute.timeout per cell
 c.TrustedRecheck.source_directory = os.path.join(ROOT, "solutions")
 c.TrustedRecheck.cpu_seconds = 10  # the limit that decides (CPU time does not depend on the machine's load)
-c.TrustedRecheck.timeout = 60  # wall-clock backstop for code that sleeps
+c.TrustedRecheck.timeout = 120  # wall-clock backstop for code that sleeps
 c.TrustedRecheck.memory_limit_mb = 1024
 # The secret that salts the re-check's random inputs (made at the first grading; keep it with the gradebook).
 c.TrustedRecheck.secret_file = os.path.join(ROOT, WORK, "secret.key")

@@ -197,3 +197,25 @@ def test_no_sandbox_no_grading_unless_the_instructor_says_so(small_course):
     assert proc.returncode == 0, proc.stderr
     assert "WARNING: grading without the operating-system sandbox" in proc.stderr
     assert [r.score for r in P.load_results(course)] == [8.0]
+
+
+# ---- what one grading's feedback reveals must not help the next submission -------------------
+
+def test_a_resubmission_draws_new_random_inputs():
+    seed = recheck.submission_seed(A1, "ann", A1, b"key", "def sigmoid(x):\n    return x")
+    assert seed == recheck.submission_seed(A1, "ann", A1, b"key", "def sigmoid(x):\n    return x")  # a regrade
+    assert seed != recheck.submission_seed(A1, "ann", A1, b"key", "def sigmoid(x):\n    return x + 0")
+
+
+def test_an_exception_on_an_unseen_input_shows_only_its_type():
+    from course_lib.grading import checks, spec
+
+    test = spec.get_test(A1, "test_sigmoid_values")
+    obs = checks.Observed(error="ValueError: 3f9a1c (the input, encoded)")
+    messages = {}
+    for case in test.cases:
+        args, kwargs = case.make(np.random.default_rng(0))
+        [failure] = checks.evaluate(test, case, args, kwargs, obs)
+        messages[(case.random, case.hidden)] = failure.message
+    assert "3f9a1c" not in messages[(True, False)] and "raised ValueError on" in messages[(True, False)]
+    assert "3f9a1c" in messages[(False, False)]  # a visible input: the whole message helps the student

@@ -63,37 +63,40 @@ def _install_audit_hook(jobdir, readable, forbidden):
                       "gc.get_objects", "gc.get_referrers", "gc.get_referents")
     forbidden = tuple(forbidden) + ("ctypes", "_ctypes", "subprocess", "_posixsubprocess", "socket", "_socket",
                                     "multiprocessing", "_multiprocessing")
-    realpath, fsdecode = os.path.realpath, os.fsdecode
+    # every helper the hook calls is bound here: the student's code can rebind module globals and
+    # builtins (e.g. ``__main__.any``), not these locals
+    realpath, fsdecode, any_, isinstance_, str_ = os.path.realpath, os.fsdecode, any, isinstance, str
+    perm, imp = PermissionError, ImportError
+    o_write = os.O_WRONLY | os.O_RDWR | os.O_CREAT
 
     def inside(path, roots):
         try:
-            if isinstance(path, int):
+            if isinstance_(path, int):
                 return True  # an already open descriptor
-            if isinstance(path, bytes):
+            if isinstance_(path, bytes):
                 path = fsdecode(path)
             real = realpath(path)  # relative to the working folder (the home; os.chdir is blocked)
         except Exception:  # noqa: BLE001 -- an odd path is simply refused
             return False
-        return any(real == r or real.startswith(r + "/") for r in roots) or real in ("/dev/null", "/dev/urandom")
+        return any_(real == r or real.startswith(r + "/") for r in roots) or real in ("/dev/null", "/dev/urandom")
 
     def hook(event, args):
         if event == "open":
             path, mode = args[0], args[1] or "r"
-            writing = any(c in str(mode) for c in "wax+") or (
-                isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+            writing = any_(c in str_(mode) for c in "wax+") or (isinstance_(args[2], int) and args[2] & o_write)
             if not inside(path, writable if writing else readable):
-                raise PermissionError(f"blocked by the grader: {'writing' if writing else 'reading'} {path!r} "
-                                      "(files outside the submission are not available to graded code)")
+                raise perm(f"blocked by the grader: {'writing' if writing else 'reading'} {path!r} "
+                           "(files outside the submission are not available to graded code)")
         elif event in ("os.listdir", "os.scandir", "glob.glob", "os.walk"):
             path = args[0] if args else "."
             if path is None or not inside(path, readable):
-                raise PermissionError(f"blocked by the grader: listing {path!r} (outside the submission)")
+                raise perm(f"blocked by the grader: listing {path!r} (outside the submission)")
         elif event == "import":
-            top = str(args[0]).split(".")[0]
+            top = str_(args[0]).split(".")[0]
             if top in forbidden:
-                raise ImportError(f"blocked by the grader: importing {top} is not allowed in solutions")
+                raise imp(f"blocked by the grader: importing {top} is not allowed in solutions")
         elif event.startswith(blocked_events):
-            raise PermissionError(f"blocked by the grader: {event} is not allowed in solutions")
+            raise perm(f"blocked by the grader: {event} is not allowed in solutions")
 
     sys.addaudithook(hook)
 

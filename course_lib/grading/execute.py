@@ -137,8 +137,9 @@ class LimitedKernelManager(AsyncKernelManager):
         env = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin", "LANG": "C.UTF-8",
                "IPYTHONDIR": "/home/student/.ipython", "MPLCONFIGDIR": mpl, "JUPYTER_RUNTIME_DIR": "/tmp",
                "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        return _sandbox.command(cmd, ro=[_COURSE_LIB], rw=[self.course_dir], env=env, home_mb=self.scratch_mb,
-                                files={f"{mpl}/{os.path.basename(f)}": f for f in _font_cache()})
+        files = {f"{mpl}/{os.path.basename(f)}": f for f in _font_cache()}
+        files[_COURSE_LIB] = _student_view()  # what a student has: no hidden cases, no reference solutions
+        return _sandbox.command(cmd, rw=[self.course_dir], env=env, home_mb=self.scratch_mb, files=files)
 
     def course_lock(self) -> None:
         """Once the kernel has bound its sockets: nothing more may be created in its folder."""
@@ -146,6 +147,19 @@ class LimitedKernelManager(AsyncKernelManager):
             with contextlib.suppress(OSError):
                 os.chmod(self.connection_file, 0o400)
             os.chmod(self.course_dir, 0o500)
+            self.course_locked = (0o500, sorted(os.listdir(self.course_dir)))
+
+    def course_tampered(self) -> bool:
+        """Did the kernel change its (host) connection folder since :meth:`course_lock`? Its owner
+        could chmod it writable again; grading then kills the kernel (and the folder goes with it)."""
+        locked = getattr(self, "course_locked", None)
+        if not locked or not self.course_dir:
+            return False
+        try:
+            st = os.stat(self.course_dir)
+            return (st.st_mode & 0o777, sorted(os.listdir(self.course_dir))) != locked
+        except OSError:
+            return True
 
     async def _async_interrupt_kernel(self):
         if not self.sandbox:
@@ -157,6 +171,16 @@ class LimitedKernelManager(AsyncKernelManager):
         return None
 
     interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        pid = getattr(getattr(self, "provisioner", None), "pid", None)
+        tree = _sandbox.descendants(pid) if pid else []
+        await super()._async_kill_kernel(restart=restart)
+        for p in tree[1:]:  # the whole sandbox, even an init whose parent-death signal was cleared
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+
+    _kill_kernel = _async_kill_kernel
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -199,6 +223,29 @@ def _font_cache() -> list[str]:
 
 
 _FONT_CACHE = None
+_VIEW = None
+
+
+def _student_view() -> str:
+    """A folder holding the course_lib a student has (``release.student_package_files``: no
+    ``hidden_cases.py``, the spec without reference solutions) and the kernel's limits wrapper;
+    bound read-only over course_lib in every grading kernel. Made once per process."""
+    global _VIEW
+    if _VIEW is None or not os.path.isdir(_VIEW):
+        from .release import student_package_files
+
+        view = tempfile.mkdtemp(prefix="course-student-lib-")
+        files = {name[len("course_lib/"):]: data for name, data in student_package_files().items()}
+        with open(_WRAPPER, "rb") as f:
+            files["grading/_kernel_limits.py"] = f.read()
+        for name, data in files.items():
+            path = os.path.join(view, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        atexit.register(shutil.rmtree, view, True)
+        _VIEW = view
+    return _VIEW
 
 
 #: Run silently after a cell that raised: IPython keeps the exception (``last_execution_result``,
@@ -239,26 +286,25 @@ _RELEASE_TRACEBACK = (
 )
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds used by process ``pid`` and all its descendants (user + system, their waited-for
-    children included), read from ``/proc``: for a sandboxed kernel, bwrap and everything inside."""
+def tree_stats(pid: int) -> tuple[float, int]:
+    """``(CPU seconds, processes)`` of process ``pid`` and all its descendants (user + system time,
+    their waited-for children included), from ``/proc``: for a sandboxed kernel, bwrap and
+    everything inside."""
     tick = os.sysconf("SC_CLK_TCK")
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total, pids = 0, _sandbox.descendants(pid)
+    for p in pids:
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile
-    return total / tick
+    return total / tick, len(pids)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used by process ``pid`` and all its descendants (see :func:`tree_stats`)."""
+    return tree_stats(pid)[0]
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -278,10 +324,13 @@ class GradingExecute(Execute):
                                "Execute.timeout); the cells after it are not run.").tag(config=True)
     interrupt_grace = Float(5.0, help="Seconds a timed-out kernel has to obey the interrupt before it is "
                             "killed (later cells are then not run).").tag(config=True)
+    max_processes = Integer(32, help="Processes a student's kernel may start (checked while a cell runs; "
+                            "more, e.g. a fork bomb, and the kernel is stopped).").tag(config=True)
     cpu_timeout = Bool(True, help="Execute.timeout counts the CPU seconds the kernel (and what it started) uses "
                        "in a cell, which do not depend on how busy the machine is; wall_factor x timeout of wall "
                        "time remains for cells that wait (sleep).").tag(config=True)
-    wall_factor = Float(3.0, help="With cpu_timeout: a cell's wall-clock limit, in multiples of Execute.timeout.").tag(
+    wall_factor = Float(10.0, help="With cpu_timeout: a cell's wall-clock limit, in multiples of Execute.timeout "
+                        "(generous: a kernel that gets a tenth of a core still reaches its CPU limit first).").tag(
         config=True)
 
     def __init__(self, *args, **kwargs):
@@ -366,6 +415,8 @@ class GradingExecute(Execute):
         self._configure(self.km)
         return self.km
 
+    _TAMPERED = "the kernel changed its connection folder on the grading machine, so it was stopped"
+
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)
         if timeout is not None and self.cpu_timeout:
@@ -402,7 +453,17 @@ class GradingExecute(Execute):
         """Interrupt the cell once the kernel's process tree has used ``limit`` CPU seconds in it;
         kill the kernel if it ignores the interrupt for ``interrupt_grace`` seconds."""
         start = tree_cpu_seconds(pid)
-        while tree_cpu_seconds(pid) - start <= limit:
+        while True:
+            cpu, processes = tree_stats(pid)
+            if cpu - start > limit:
+                break
+            why = (self._TAMPERED if isinstance(self.km, LimitedKernelManager) and self.km.course_tampered()
+                   else f"the kernel ran more than {self.max_processes} processes at once, so it was stopped"
+                   if processes > self.max_processes + 3 else None)  # + bwrap, its init and the kernel
+            if why:
+                self._timed_out = why
+                _Spare.kill_process(self.km)  # the whole PID namespace, however many processes it holds
+                return
             await asyncio.sleep(0.05)
         self._idle, self._cpu_stopped = False, True
         await self.km.interrupt_kernel()
@@ -458,6 +519,9 @@ class GradingExecute(Execute):
                        "(an infinite loop?)")
                 cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
                 cell.outputs.append(_error("CellTimeoutError", why))
+            if isinstance(self.km, LimitedKernelManager) and self.km.course_tampered():
+                self._timed_out = self._TAMPERED
+                raise DeadKernelError(self._TAMPERED)
             if any(o.output_type == "error" for o in cell.get("outputs", [])):
                 self._release_traceback()
             return cell, resources
@@ -468,10 +532,10 @@ class GradingExecute(Execute):
             why, self._timed_out = self._timed_out, None
             if why:
                 self._dead += f"; {why}"
-            if why:
                 self._kill_kernel()
                 cell.outputs = list(cell.get("outputs", [])) + [_error(
-                    "CellTimeoutError", f"this cell was stopped: {why}; later cells were not run")]
+                    "KernelDied" if why == self._TAMPERED else "CellTimeoutError",
+                    f"this cell was stopped: {why}; later cells were not run")]
             else:
                 cell.outputs = list(cell.get("outputs", [])) + [_error(
                     "KernelDied", "the kernel died while running this cell (os._exit, a crash, or too much memory); "
@@ -535,10 +599,11 @@ class _Spare:
 
     @staticmethod
     def kill_process(km):
-        """SIGKILL the kernel's process group (the bwrap process: the sandbox dies with it) and reap it."""
+        """SIGKILL the kernel's sandbox (bwrap and everything below it) and reap it."""
         provisioner = getattr(km, "provisioner", None)
         pid = getattr(provisioner, "pid", None)
         if pid:
+            _sandbox.kill_tree(pid)
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)  # kernels run in a session of their own
             with contextlib.suppress(Exception):

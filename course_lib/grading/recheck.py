@@ -353,7 +353,7 @@ def _command(jobdir: str, sandboxed: bool) -> tuple[list[str], dict]:
                            home_mb=64, tmp_mb=64), {}
 
 
-def run_isolated(cells: list[str], calls: list[dict], *, timeout: float = 60.0, memory_mb: int = 1024,
+def run_isolated(cells: list[str], calls: list[dict], *, timeout: float = 120.0, memory_mb: int = 1024,
                  cpu_seconds: int = 10, sandboxed: bool | None = None) -> tuple[dict[str, checks.Observed | str], list]:
     """Run ``cells`` then every call in fresh sandboxes; returns ``({call id: Observed or failure text}, cell errors)``.
 
@@ -398,8 +398,11 @@ def run_isolated(cells: list[str], calls: list[dict], *, timeout: float = 60.0, 
             try:
                 data, timed_out, too_much = _read_capped(proc, time.monotonic() + timeout)
             finally:
+                from .sandbox import kill_tree
+
+                kill_tree(proc.pid)  # whatever is left, the whole sandbox
                 with contextlib.suppress(OSError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # whatever is left: the sandbox goes with bwrap
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.stdout.close()
                 proc.wait()
             observed, errors, loaded, done, last = parse_frames(data, pending)
@@ -455,16 +458,18 @@ def instructor_secret(path: str | os.PathLike) -> bytes:
     return bytes.fromhex(text.decode())
 
 
-def submission_seed(assignment: str, student: str, notebook: str = "", secret: bytes = b"") -> int:
-    """The seed of the re-check's random inputs for one submission: a keyed hash of who and what,
-    so every grading of it draws the same inputs (a rerun or a parallel run quotes the same
-    failing values) while two students draw different ones, and nobody without the
-    instructor's ``secret`` can compute them."""
-    digest = hashlib.sha256(secret + f"\0{assignment}\0{student}\0{notebook}".encode()).digest()
+def submission_seed(assignment: str, student: str, notebook: str = "", secret: bytes = b"", code: str = "") -> int:
+    """The seed of the re-check's random inputs for one submission: a keyed hash of who and what
+    (``code``: the student's code), so every grading of it draws the same inputs (a rerun or a
+    parallel run quotes the same failing values), while two students, or two versions of one
+    student's code, draw different ones, and nobody without the instructor's ``secret`` can
+    compute them (what one grading's feedback reveals is useless for the next submission)."""
+    who = f"\0{assignment}\0{student}\0{notebook}\0".encode() + hashlib.sha256(code.encode()).digest()
+    digest = hashlib.sha256(secret + who).digest()
     return int.from_bytes(digest[:8], "little")
 
 
-def recheck_notebook(assignment: _spec.Assignment, nb, source_nb=None, *, timeout: float = 60.0,
+def recheck_notebook(assignment: _spec.Assignment, nb, source_nb=None, *, timeout: float = 120.0,
                      memory_mb: int = 1024, seed: int | None = None, cpu_seconds: int = 10,
                      sandboxed: bool | None = None) -> tuple[dict[str, Verdict], dict]:
     """Re-check every test cell of ``assignment`` against the student code in ``nb`` (see
@@ -531,8 +536,8 @@ class TrustedRecheck(NbGraderPreprocessor):
 
     source_directory = Unicode("", help="Absolute path of the nbgrader source directory "
                                "(to tell the given cells from the student's).").tag(config=True)
-    timeout = Float(60.0, help="Wall-clock seconds for one isolated run (a backstop for code that sleeps; "
-                    "cpu_seconds is the limit that decides).").tag(config=True)
+    timeout = Float(120.0, help="Wall-clock seconds for one isolated run (a backstop for code that sleeps; "
+                    "cpu_seconds is the limit that decides, even on a busy machine).").tag(config=True)
     cpu_seconds = Integer(10, help="CPU seconds for one isolated run (independent of the machine's load).").tag(config=True)
     memory_limit_mb = Integer(1024, help="Address-space limit of the isolated process (MiB).").tag(config=True)
     sandbox = Bool(True, help="Run the re-check in a bubblewrap sandbox (False only for code you trust).").tag(config=True)
@@ -555,7 +560,9 @@ class TrustedRecheck(NbGraderPreprocessor):
             import nbformat
             source_nb = nbformat.read(path, as_version=4)
         secret = instructor_secret(self.secret_file) if self.secret_file else b""
-        seed = submission_seed(assignment.id, str(info.get("student", "")), str(info.get("notebook", "")), secret)
+        code = "\0".join(student_code_cells(nb, source_nb))
+        seed = submission_seed(assignment.id, str(info.get("student", "")), str(info.get("notebook", "")), secret,
+                               code)
         verdicts, notes = recheck_notebook(assignment, nb, source_nb, timeout=self.timeout,
                                            memory_mb=self.memory_limit_mb, seed=seed, cpu_seconds=self.cpu_seconds,
                                            sandboxed=self.sandbox)

@@ -1,10 +1,14 @@
-"""Keep hidden tests out of what a student sees: :class:`RedactHiddenTests`.
+"""Keep hidden tests out of the student's kernel and out of what a student sees.
 
-The autograded notebook holds the hidden tests in its test cells (nbgrader restores them before
-running), and a student's code runs in the same kernel: an IPython hook, ``inspect`` or a
-traceback can print a hidden test's source into some cell's output, which would reach the
-student in the feedback. This preprocessor, run right after execution in the grading process,
-replaces every line of a hidden block that appears in any output with ``[hidden test]``.
+* :class:`StripHiddenTests` (before execution) removes the ``### BEGIN/END HIDDEN TESTS`` blocks
+  from the test cells, so the hidden tests never run in the kernel, where the student's code
+  could watch them (an IPython hook sees every cell's source, encoded or not). The hidden cases
+  are checked by the trusted re-check instead, outside the student's reach (it runs every case
+  of every test, hidden and random ones included), and the kernel's ``course_lib`` is the
+  student's, without ``hidden_cases.py``.
+* :class:`RedactHiddenTests` (after execution), defence in depth: any line of a hidden block
+  that appears in an output is replaced with ``[hidden test]``.
+
 Feedback also drops the hidden blocks from the cells' sources (nbgrader's ``ClearHiddenTests``).
 """
 
@@ -14,7 +18,7 @@ import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["MARK", "RedactHiddenTests", "hidden_lines", "redact"]
+__all__ = ["MARK", "RedactHiddenTests", "StripHiddenTests", "hidden_lines", "redact"]
 
 MARK = "[hidden test]"
 _BLOCK = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.DOTALL)
@@ -64,12 +68,26 @@ def _redact_output(out, lines):
             out["data"][mime] = [redact(v, lines) if isinstance(v, str) else v for v in value]
 
 
+class StripHiddenTests(NbGraderPreprocessor):
+    """Remove the hidden blocks from the code cells before they run (see the module); the lines
+    removed are kept in ``resources`` for :class:`RedactHiddenTests`."""
+
+    def preprocess(self, nb, resources):
+        resources["course_hidden_lines"] = hidden_lines(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "### BEGIN HIDDEN TESTS" in cell.source:
+                cell.source = _BLOCK.sub("", cell.source).rstrip()
+        return nb, resources
+
+
 class RedactHiddenTests(NbGraderPreprocessor):
     """Replace the hidden tests' lines in every output of the notebook (see the module)."""
 
     def preprocess(self, nb, resources):
-        lines = hidden_lines(nb)
+        lines = sorted(set(hidden_lines(nb)) | set(resources.get("course_hidden_lines", [])),
+                       key=lambda s: (-len(s), s))
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 _redact_output(out, lines)
+        nb.metadata.pop("widgets", None)  # widget state the kernel sent: the student's to fill, not ours to keep
         return nb, resources

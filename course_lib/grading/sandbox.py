@@ -30,7 +30,7 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["HOME", "SandboxUnavailable", "check", "command", "require"]
+__all__ = ["HOME", "SandboxUnavailable", "check", "command", "descendants", "kill_tree", "require"]
 
 HOME = "/home/student"  #: the sandbox's home and working folder (a private tmpfs)
 
@@ -84,7 +84,9 @@ def command(argv: list[str], *, ro: list[str] = (), rw: list[str] = (), files: d
     bwrap = _bwrap()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-    cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+    # bwrap itself starts with an empty environment: its init process (PID 1 inside, whose
+    # /proc/1/environ the student can read) must not hold the grader's variables
+    cmd = ["/usr/bin/env", "-i", bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
            "--die-with-parent", "--new-session", "--hostname", "sandbox",
            "--proc", "/proc", "--dev", "/dev"]
     for path in _SYSTEM:
@@ -110,6 +112,39 @@ def command(argv: list[str], *, ro: list[str] = (), rw: list[str] = (), files: d
     for key, value in {"HOME": HOME, "TMPDIR": "/tmp", **(env or {})}.items():
         cmd += ["--setenv", key, value]
     return [*cmd, "--", *argv]
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (from ``/proc/*/task/*/children``), parents first."""
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        if p in out:
+            continue
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a sandbox: bwrap (``pid``) and everything below it, found *before* any of it dies.
+
+    Killing the PID namespace's init (bwrap's child) ends every process inside, even one whose
+    parent-death signal a student cleared (e.g. by ptrace-ing that init); killing only bwrap
+    would let such a sandbox be reparented and live on.
+    """
+    import signal
+
+    for p in descendants(pid):
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 @functools.lru_cache(maxsize=1)
