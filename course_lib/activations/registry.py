@@ -293,8 +293,9 @@ _ALL = [
     ),
     Activation(
         "sparse_plus", "Sparse-plus", sm.sparse_plus, sm.sparse_plus_grad, "smooth",
-        r"0,\ \tfrac14(x + 1)^2,\ x", r"0,\ \tfrac12(x + 1),\ 1", 2022,
-        "Martins et al. (2022)", "martins2022sparse", None, "keras.activations.sparse_plus",
+        r"0,\ \tfrac14(x + 1)^2,\ x", r"0,\ \tfrac12(x + 1),\ 1", 2020,
+        "Blondel, Martins & Niculae, Learning with Fenchel-Young losses (2020)", "blondel2020learning", None,
+        "keras.activations.sparse_plus",
         output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C1",
         saturates_left=True, saturates_right=False,
     ),
