@@ -48,8 +48,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 from book_pdf import toc_parts  # tools/ is not a package: it is on sys.path above
 from chromium import SETTLED, ChromiumError, chromium, serve
 
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
+BUILD = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))  # another build folder, for development
+HTML = BUILD / "html"
+SHOTS = BUILD / "screenshots"
 AXE = Path(os.environ.get("AXE_CORE", ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
 PARTS = toc_parts()
 DOCS = [doc for _, docs in PARTS for doc in docs]
