@@ -53,6 +53,15 @@ HEADINGS = r"""
 """
 
 
+#: Paper cannot be clicked open: print the content of collapsed dropdowns (property cards in the
+#: gallery, details), except the answers of "Check yourself" questions, which stay for the reader to try.
+OPEN_DROPDOWNS = r"""
+(() => { document.querySelectorAll('details').forEach(d => {
+    if (!d.closest('section[id^="check-yourself"]')) d.open = true; });
+  return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()
+"""
+
+
 def toc_parts(toc_file: Path = ROOT / "_toc.yml") -> list[tuple[str, list[str]]]:
     """(caption, [docname, ...]) for each part of _toc.yml, the root page first as "Introduction"."""
     toc = yaml.safe_load(toc_file.read_text())
@@ -157,6 +166,7 @@ def build(html_dir: Path, out: Path, log=lambda message: None) -> dict:
         for doc in docs:
             tools.navigate(f"{base}/{doc}.html")
             tools.evaluate(SETTLED)
+            tools.evaluate(OPEN_DROPDOWNS)
             info = tools.evaluate(HEADINGS)
             chapters[doc] = Chapter(doc, info["title"], _print(tools), info["sections"])
             log(f"  printed {doc} ({chapters[doc].pages} pages)")
