@@ -142,12 +142,25 @@ class LimitedKernelManager(AsyncKernelManager):
         return _sandbox.command(cmd, rw=[self.course_dir], env=env, home_mb=self.scratch_mb, files=files)
 
     def course_lock(self) -> None:
-        """Once the kernel has bound its sockets: nothing more may be created in its folder."""
+        """Once the kernel has bound its sockets: nothing more may be created in its folder.
+
+        As root (CI, a grading server) the folder and the connection file are given to ``nobody``
+        and made read-only: the kernel, the same user as its owner otherwise, can then not make
+        them writable again (it has no capability). As another user, the kernel could chmod them
+        back; :meth:`course_tampered` notices and grading stops the kernel."""
         if self.course_dir and os.path.isdir(self.course_dir):
-            with contextlib.suppress(OSError):
-                os.chmod(self.connection_file, 0o400)
-            os.chmod(self.course_dir, 0o500)
-            self.course_locked = (0o500, sorted(os.listdir(self.course_dir)))
+            mode = 0o500
+            if os.geteuid() == 0:
+                with contextlib.suppress(OSError):
+                    os.chown(self.connection_file, 65534, 65534)
+                    os.chmod(self.connection_file, 0o444)
+                os.chown(self.course_dir, 65534, 65534)
+                mode = 0o555
+            else:
+                with contextlib.suppress(OSError):
+                    os.chmod(self.connection_file, 0o400)
+            os.chmod(self.course_dir, mode)
+            self.course_locked = (mode, sorted(os.listdir(self.course_dir)))
 
     def course_tampered(self) -> bool:
         """Did the kernel change its (host) connection folder since :meth:`course_lock`? Its owner
