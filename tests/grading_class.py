@@ -44,6 +44,35 @@ def make_course(tmp: Path) -> P.Course:
     return P.Course(root)
 
 
+#: appended to the course's nbgrader_config.py by the attack tests (what an instructor would configure)
+ATTACK_CONFIG = """
+c.Execute.timeout = 5
+c.GradingExecute.kernel_memory_mb = 2048
+c.GradingExecute.interrupt_grace = 2
+c.TrustedRecheck.cpu_seconds = 5
+"""
+
+
+def attack_course(tmp: Path, extra: str = "") -> P.Course:
+    """A released temporary course with :data:`ATTACK_CONFIG` (and ``extra``) in its configuration."""
+    course = make_course(tmp)
+    with open(course.root / "nbgrader_config.py", "a") as f:
+        f.write(ATTACK_CONFIG + extra)
+    P.release(course)
+    return course
+
+
+def cli(course: P.Course, *args: str, env: dict | None = None, timeout: float = 900):
+    """``course --root COURSE ARGS...`` in a new process, as an instructor types it."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "course_lib.cli", "--root", str(course.root), *args],
+                          capture_output=True, text=True, timeout=timeout, check=False,
+                          env={**os.environ, **(env or {})})
+
+
 def student_copy(course: P.Course, assignment: str = A1):
     return nbformat.read(course.release_dir / assignment / f"{assignment}.ipynb", as_version=4)
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 import textwrap
 import time
 import uuid
@@ -35,10 +33,11 @@ from grading_class import (
     REF,
     ZEROS,
     _write,
+    attack_course,
     cell_index,
+    cli,
     filled,
     insert_after,
-    make_course,
 )
 
 import course_lib
@@ -50,13 +49,6 @@ MARKER = f"course-attack-{uuid.uuid4().hex[:12]}"  #: in the command line of eve
 LIB = Path(course_lib.__file__).resolve().parent
 NUMPY = Path(np.__file__).resolve().parent
 
-#: appended to the course's nbgrader_config.py for these tests (what an instructor would configure)
-CONFIG = """
-c.Execute.timeout = 5
-c.GradingExecute.kernel_memory_mb = 2048
-c.GradingExecute.interrupt_grace = 2
-c.TrustedRecheck.cpu_seconds = 5
-"""
 
 
 def attack(body: str) -> str:
@@ -218,10 +210,6 @@ def _survivors() -> list[str]:
     return found
 
 
-def _cli(course: P.Course, *args, timeout=900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course_lib.cli", "--root", str(course.root), *args],
-                          capture_output=True, text=True, timeout=timeout, check=False)
-
 
 def _scores(course: P.Course) -> dict[str, P.GradeResult]:
     return {r.student: r for r in P.load_results(course) if r.assignment == A1}
@@ -229,21 +217,18 @@ def _scores(course: P.Course) -> dict[str, P.GradeResult]:
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("attacks"))
-    with open(course.root / "nbgrader_config.py", "a") as f:
-        f.write(CONFIG)
-    P.release(course)
+    course = attack_course(tmp_path_factory.mktemp("attacks"))
     cases, killer = attacks(course.root)
     incoming = tmp_path_factory.mktemp("incoming")
     for student, (solutions, cells, _, _) in cases.items():
         tail = killer if student == "y_killer" else None
         _write(incoming / student, {f"{A1}.ipynb": _notebook(course, solutions, cells, tail)})
-    imported = _cli(course, "import", A1, str(incoming))
+    imported = cli(course, "import", A1, str(incoming))
     assert imported.returncode == 0, imported.stderr
     before = _protected(course)
     runs = []
     for args in (("grade", "--workers", "2", "--quiet"), ("grade", "--workers", "2", "--quiet", "--force")):
-        proc = _cli(course, *args)
+        proc = cli(course, *args)
         gradebook = course.gradebook.read_bytes()
         time.sleep(4)  # a daemon had time to act
         runs.append({"proc": proc, "results": _scores(course), "protected": _protected(course),
@@ -291,7 +276,7 @@ def test_only_the_autograded_notebook_comes_back(attacked):
 
 def test_feedback_holds_no_hidden_tests_and_no_leaked_files(attacked):
     course, cases, _, _ = attacked
-    proc = _cli(course, "feedback")
+    proc = cli(course, "feedback")
     assert proc.returncode == 0, proc.stderr
     leaker = (course.feedback_dir / "a_leaker" / A1)
     assert sorted(p.name for p in leaker.iterdir()) == [f"{A1}.html"]
@@ -317,10 +302,7 @@ IGNORE_SIGINT = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 @pytest.fixture(scope="module")
 def timed(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("timed"))
-    with open(course.root / "nbgrader_config.py", "a") as f:
-        f.write(CONFIG + "c.GradingExecute.notebook_timeout = 25\n")
-    P.release(course)
+    course = attack_course(tmp_path_factory.mktemp("timed"), "c.GradingExecute.notebook_timeout = 25\n")
     nb = filled(course)
     # a wait after part b's tests, longer than the budget (and than its own wall backstop, 10 x 5 s)
     nb.cells.insert(cell_index(nb, "test_sigmoid_grad_stability") + 1, nbformat.v4.new_code_cell(
@@ -330,9 +312,9 @@ def timed(tmp_path_factory):
     _write(incoming / "sleeper", {f"{A1}.ipynb": nb})
     _write(incoming / "deaf", {f"{A1}.ipynb": filled(course, {"part_d_solution": IGNORE_SIGINT})})
     _write(incoming / "z_honest", {f"{A1}.ipynb": filled(course)})
-    assert _cli(course, "import", A1, str(incoming)).returncode == 0
+    assert cli(course, "import", A1, str(incoming)).returncode == 0
     start = time.monotonic()
-    proc = _cli(course, "grade", "--workers", "2", "--quiet")
+    proc = cli(course, "grade", "--workers", "2", "--quiet")
     return proc, _scores(course), time.monotonic() - start
 
 

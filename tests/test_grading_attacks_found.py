@@ -28,8 +28,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 import uuid
@@ -38,7 +36,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from grading_class import A1, REF, ZEROS, _write, filled, insert_after, make_course
+from grading_class import A1, REF, ZEROS, _write, attack_course, cli, filled, insert_after
 
 from course_lib.grading import pipeline as P
 from course_lib.grading import recheck
@@ -47,12 +45,6 @@ pytestmark = pytest.mark.slow
 
 MARKER = f"course-found-{uuid.uuid4().hex[:12]}"  #: in the command line of the survivor's daemon
 CANARY = f"canary-{uuid.uuid4().hex}"  #: a value only the grader's environment holds
-CONFIG = """
-c.Execute.timeout = 5
-c.GradingExecute.kernel_memory_mb = 2048
-c.GradingExecute.interrupt_grace = 2
-c.TrustedRecheck.cpu_seconds = 5
-"""
 IN_KERNEL = "if 'ipykernel' in sys.modules:\n"
 
 
@@ -150,11 +142,6 @@ CASES = {
 }
 
 
-def _cli(course: P.Course, *args, timeout=900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COURSE_ATTACK_CANARY": CANARY}
-    return subprocess.run([sys.executable, "-m", "course_lib.cli", "--root", str(course.root), *args],
-                          capture_output=True, text=True, timeout=timeout, check=False, env=env)
-
 
 def _marked() -> list[int]:
     found = []
@@ -183,12 +170,13 @@ def _end_sandboxes(pids: list[int]) -> None:
             pass
 
 
+def _cli(course: P.Course, *args: str):
+    return cli(course, *args, env={"COURSE_ATTACK_CANARY": CANARY})
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("found"))
-    with open(course.root / "nbgrader_config.py", "a") as f:
-        f.write(CONFIG)
-    P.release(course)
+    course = attack_course(tmp_path_factory.mktemp("found"))
     incoming = tmp_path_factory.mktemp("incoming")
     for student, (solutions, cells, _, _) in CASES.items():
         nb = filled(course, solutions)
@@ -294,10 +282,7 @@ def _leaked(course) -> dict[tuple[str, str], bytes]:
 
 
 def test_a_resubmission_does_not_meet_the_random_inputs_its_feedback_revealed(tmp_path):
-    course = make_course(tmp_path)
-    with open(course.root / "nbgrader_config.py", "a") as f:
-        f.write(CONFIG)
-    P.release(course)
+    course = attack_course(tmp_path)
     seen = []
     for attempt, comment in enumerate(["# first try\n", "# second try, after reading the feedback\n"]):
         _write(tmp_path / f"in{attempt}" / "predictor", {f"{A1}.ipynb": _leaking(course, comment)})
