@@ -219,3 +219,14 @@ def test_an_exception_on_an_unseen_input_shows_only_its_type():
         messages[(case.random, case.hidden)] = failure.message
     assert "3f9a1c" not in messages[(True, False)] and "raised ValueError on" in messages[(True, False)]
     assert "3f9a1c" in messages[(False, False)]  # a visible input: the whole message helps the student
+
+
+def test_graders_starting_together_share_one_secret(tmp_path):
+    """Two instructors' `course grade` runs (or Dask workers) may make the secret at the same time:
+    each must read a whole secret, and the same one."""
+    import concurrent.futures
+
+    path = tmp_path / "grading" / "secret.key"
+    with concurrent.futures.ProcessPoolExecutor(4) as pool:
+        secrets = set(pool.map(recheck.instructor_secret, [path] * 16))
+    assert len(secrets) == 1 and sorted(os.listdir(path.parent)) == ["secret.key"]

@@ -445,13 +445,17 @@ def instructor_secret(path: str | os.PathLike) -> bytes:
         with open(path, "rb") as f:
             text = f.read().strip()
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        folder = os.path.dirname(path) or "."
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".secret-")  # mode 0600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another grader made it first
-            return instructor_secret(path)
-        with os.fdopen(fd, "wb") as f:
-            f.write(os.urandom(32).hex().encode() + b"\n")
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32).hex().encode() + b"\n")
+            os.link(tmp, path)  # appears whole, or not at all; never replaces another grader's
+        except FileExistsError:
+            pass  # another grader (a second instructor, a parallel run) made it first: use theirs
+        finally:
+            os.unlink(tmp)
         return instructor_secret(path)
     if len(text) != 64 or any(c not in b"0123456789abcdef" for c in text):
         raise ValueError(f"{path} is not a course secret (64 hexadecimal digits); restore it from grading/backups/")
