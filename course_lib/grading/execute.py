@@ -7,10 +7,13 @@
   and under an address-space limit (``GradingExecute.kernel_memory_mb``), so a memory bomb raises
   ``MemoryError`` in the student's cell instead of taking the grading machine down. Interrupts
   are sent as messages (a signal to the sandbox's process group would kill it).
-* Time: each cell has ``Execute.timeout`` seconds and the whole notebook
-  ``GradingExecute.notebook_timeout``; a cell that outlives its time is interrupted, and a kernel
-  that ignores the interrupt for ``GradingExecute.interrupt_grace`` seconds is killed: that cell
-  and the later ones are lost, the earlier ones keep their points.
+* Time: each cell has ``Execute.timeout`` seconds of **CPU time** of the kernel's process tree
+  (read from ``/proc`` while it runs: the same on a busy machine) and ``wall_factor`` times as
+  much wall-clock time; the whole notebook has ``GradingExecute.notebook_timeout`` seconds. A cell
+  past its limit is interrupted, and a kernel that ignores the interrupt for
+  ``GradingExecute.interrupt_grace`` seconds is killed: that cell and the later ones are lost, the
+  earlier ones keep their points. The same watcher stops a kernel that runs more than
+  ``max_processes`` processes or touches its connection folder.
 * :class:`GradingExecute` survives a dead kernel (``os._exit``, a segfault, the OOM killer):
   the cell that killed it and every later cell get an error output saying so, and the
   notebook goes on to be scored (cells that passed before keep their points) instead of the
@@ -350,7 +353,6 @@ class GradingExecute(Execute):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
         self._dead = None
-        self._cwd = None
         self._deadline = None
         self._budget_cut = False
         self._idle = False
