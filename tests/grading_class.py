@@ -73,6 +73,15 @@ def cli(course: P.Course, *args: str, env: dict | None = None, timeout: float = 
                           env={**os.environ, **(env or {})})
 
 
+def run(course: P.Course, capsys, *args: str) -> tuple[int, str, str]:
+    """``course --root COURSE ARGS...`` in this process: ``(exit status, stdout, stderr)``."""
+    from course_lib.cli import main
+
+    status = main(["--root", str(course.root), *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
 def student_copy(course: P.Course, assignment: str = A1):
     return nbformat.read(course.release_dir / assignment / f"{assignment}.ipynb", as_version=4)
 

@@ -13,9 +13,14 @@ import zipfile
 
 import nbformat
 import pytest
-from grading_class import A1, _write, filled, make_course  # tests/ is on sys.path (conftest.py)
+from grading_class import (  # tests/ is on sys.path (conftest.py)
+    A1,
+    _write,
+    filled,
+    make_course,
+    run,
+)
 
-from course_lib.cli import main
 from course_lib.grading import pipeline as P
 from course_lib.grading.export import csv_safe, write_csv
 from course_lib.grading.importing import read_timestamp, student_map
@@ -40,12 +45,6 @@ def course(released, tmp_path):
     for name in ("students.csv", "imports.csv"):
         (released.work / name).unlink(missing_ok=True)
     return released
-
-
-def run(course, capsys, *args):
-    status = main(["--root", str(course.root), *args])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def submitted_files(course):

@@ -30,6 +30,7 @@ from grading_class import (  # tests/ is on sys.path (conftest.py)
     filled,
     insert_after,
     make_course,
+    run,
 )
 
 from course_lib.cli import build_parser, main
@@ -46,12 +47,6 @@ def released(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("instructor"))
     P.release(course, [A1])
     return course
-
-
-def run(course, capsys, *args):
-    status = main(["--root", str(course.root), *args])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def reset(course):

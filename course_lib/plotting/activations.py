@@ -203,11 +203,18 @@ def plot_glu(xlim=(-5.0, 5.0), n: int = 401, gates=(-2.0, 0.0, 2.0)):
         bx.plot(x, out, color=PALETTE[i + 3], lw=2.2, label=f"value a = {a:g}")
     bx.set_xlabel("b (the gate half)")
     bx.set_title("GLU output against the gate b", fontsize=10)
-    for axis in (ax, bx):
+    _finish(ax, bx)
+    return fig
+
+
+def _finish(*axes, vertical: bool = False) -> None:
+    """The gated figures' panels: the zero line(s), a light grid and a legend."""
+    for axis in axes:
         axis.axhline(0, color="0.6", lw=0.8)
+        if vertical:
+            axis.axvline(0, color="0.6", lw=0.8)
         axis.grid(True, alpha=0.3)
         axis.legend(frameon=False, fontsize=8)
-    return fig
 
 
 def show_glu(caption: str | None = None) -> AccessibleFigure:
@@ -239,10 +246,7 @@ def plot_gated(xlim=(-4.0, 4.0), n: int = 801, value: float = 1.0):
     bx.set_title("derivative with respect to the gate b", fontsize=10)
     for axis in (ax, bx):
         axis.set_xlabel("b (the gate half)")
-        axis.axhline(0, color="0.6", lw=0.8)
-        axis.axvline(0, color="0.6", lw=0.8)
-        axis.grid(True, alpha=0.3)
-        axis.legend(frameon=False, fontsize=8)
+    _finish(ax, bx, vertical=True)
     return fig
 
 
