@@ -318,10 +318,6 @@ def tree_stats(pid: int) -> tuple[float, int]:
     return total / tick, len(pids)
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds used by process ``pid`` and all its descendants (see :func:`tree_stats`)."""
-    return tree_stats(pid)[0]
-
 
 def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
@@ -467,7 +463,7 @@ class GradingExecute(Execute):
     async def _watch_cpu(self, pid: int, limit: float) -> None:
         """Interrupt the cell once the kernel's process tree has used ``limit`` CPU seconds in it;
         kill the kernel if it ignores the interrupt for ``interrupt_grace`` seconds."""
-        start = tree_cpu_seconds(pid)
+        start = tree_stats(pid)[0]
         while True:
             cpu, processes = tree_stats(pid)
             if cpu - start > limit:
